@@ -1,0 +1,362 @@
+/* main.c - the fluxdiag command: parse arguments, call the core, map results to exit statuses
+ * (0 clean, 1 findings at or above --fail-on, 2 usage or unreadable bundle, 3 rule file error). */
+#define _GNU_SOURCE
+#include "fluxdiag.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FD_SOURCE_RULES_DIR
+#define FD_SOURCE_RULES_DIR ""
+#endif
+#ifndef FD_INSTALL_RULES_DIR
+#define FD_INSTALL_RULES_DIR "/usr/local/share/fluxdiag/rules"
+#endif
+
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+#define EXIT_RULES 3
+
+static const char USAGE[] =
+	"usage: fluxdiag analyze [options] BUNDLE   diagnose a support bundle (file, directory or -)\n"
+	"       fluxdiag rules list [--rules DIR]... [--format text|markdown|json]\n"
+	"       fluxdiag rules lint DIR...          check rule files, with located errors\n"
+	"       fluxdiag --version | --help\n"
+	"\n"
+	"analyze options:\n"
+	"  -f, --format FMT        text (default), markdown or json\n"
+	"  -o, --output FILE       write the report to FILE instead of standard output\n"
+	"      --rules DIR         add rules from DIR (repeatable; same id replaces)\n"
+	"      --no-default-rules  do not load the installed rule pack\n"
+	"      --fail-on SEV       exit 1 when a finding is at or above SEV: critical, error\n"
+	"                          (default), warning, info, or none\n"
+	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR), always, never\n"
+	"      --timeout DUR       stop reading after DUR (e.g. 60s); the report says so\n"
+	"      --max-entry-bytes N, --max-total-bytes N, --max-entries N, --max-line-bytes N,\n"
+	"      --max-depth N, --max-aliases N, --max-objects-per-file N\n"
+	"                          limits for hostile bundles (sizes take K, M, G, Ki, Mi, Gi)\n"
+	"\n"
+	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable\n"
+	"bundle, 3 rule file error.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "fluxdiag: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'fluxdiag --help'.\n");
+	return EXIT_USAGE;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return p && *p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The installed rule pack: $FLUXDIAG_RULES_DIR, then <exe>/../share/fluxdiag/rules (a relocated
+ * install), then the source tree (a build directory), then the configured install path. */
+static const char *default_rules_dir(char *buf, size_t len)
+{
+	const char *env = getenv("FLUXDIAG_RULES_DIR");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, len, "%s/../share/fluxdiag/rules", exe);
+			if (is_dir(buf))
+				return buf;
+		}
+	}
+	if (is_dir(FD_SOURCE_RULES_DIR))
+		return FD_SOURCE_RULES_DIR;
+	return FD_INSTALL_RULES_DIR;
+}
+
+struct rule_opts {
+	const char *dirs[64];
+	size_t ndirs;
+	bool no_default;
+};
+
+static int load_rules(struct fd_ruleset **out, const struct rule_opts *ro)
+{
+	struct fd_ruleset *set = fd_ruleset_new();
+	struct fd_error err = {0};
+	char buf[PATH_MAX + 64];
+	int rc = 0;
+	if (!ro->no_default)
+		rc = fd_ruleset_load_dir(set, default_rules_dir(buf, sizeof(buf)), &err);
+	for (size_t i = 0; !rc && i < ro->ndirs; i++)
+		rc = fd_ruleset_load_dir(set, ro->dirs[i], &err);
+	if (rc) {
+		fprintf(stderr, "fluxdiag: %s\n", err.msg);
+		fd_error_clear(&err);
+		fd_ruleset_free(set);
+		return EXIT_RULES;
+	}
+	*out = set;
+	return 0;
+}
+
+enum {
+	OPT_RULES = 256,
+	OPT_NO_DEFAULT,
+	OPT_FAIL_ON,
+	OPT_COLOR,
+	OPT_TIMEOUT,
+	OPT_MAX_ENTRY,
+	OPT_MAX_TOTAL,
+	OPT_MAX_ENTRIES,
+	OPT_MAX_LINE,
+	OPT_MAX_DEPTH,
+	OPT_MAX_ALIASES,
+	OPT_MAX_OBJECTS,
+};
+
+static const struct option analyze_opts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"max-entry-bytes", required_argument, NULL, OPT_MAX_ENTRY},
+	{"max-total-bytes", required_argument, NULL, OPT_MAX_TOTAL},
+	{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+	{"max-line-bytes", required_argument, NULL, OPT_MAX_LINE},
+	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+	{"max-aliases", required_argument, NULL, OPT_MAX_ALIASES},
+	{"max-objects-per-file", required_argument, NULL, OPT_MAX_OBJECTS},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int size_arg(const char *name, const char *v, uint64_t *out)
+{
+	if (fd_parse_size(v, out) || *out == 0)
+		return usage_error("bad value for --%s", name);
+	return 0;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+	struct fd_analyze_opts ao;
+	struct rule_opts ro = {0};
+	struct fd_render_opts rop = {FD_FMT_TEXT, 0};
+	const char *output = NULL, *color = "auto";
+	int fail_on = FD_SEV_ERROR;
+	uint64_t v;
+	int c, rc;
+	fd_analyze_opts_default(&ao);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", analyze_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (fd_format_parse(optarg, &rop.format))
+				return usage_error("unknown format '%s' (text, markdown, json)", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_RULES:
+			if (ro.ndirs == 64)
+				return usage_error("too many --rules");
+			ro.dirs[ro.ndirs++] = optarg;
+			break;
+		case OPT_NO_DEFAULT:
+			ro.no_default = true;
+			break;
+		case OPT_FAIL_ON: {
+			enum fd_severity s;
+			if (strcmp(optarg, "none") == 0)
+				fail_on = 99;
+			else if (fd_severity_parse(optarg, &s) == 0)
+				fail_on = (int)s;
+			else
+				return usage_error("unknown severity '%s' for --fail-on", optarg);
+			break;
+		}
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				return usage_error("--color takes auto, always or never, not '%s'",
+						   optarg);
+			color = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (fd_parse_duration(optarg, &ao.limits.timeout_s) || ao.limits.timeout_s <= 0)
+				return usage_error("bad duration '%s' for --timeout", optarg);
+			break;
+		case OPT_MAX_ENTRY:
+			if ((rc = size_arg("max-entry-bytes", optarg, &ao.limits.max_entry_bytes)))
+				return rc;
+			break;
+		case OPT_MAX_TOTAL:
+			if ((rc = size_arg("max-total-bytes", optarg, &ao.limits.max_total_bytes)))
+				return rc;
+			break;
+		case OPT_MAX_ENTRIES:
+			if ((rc = size_arg("max-entries", optarg, &ao.limits.max_entries)))
+				return rc;
+			break;
+		case OPT_MAX_LINE:
+			if ((rc = size_arg("max-line-bytes", optarg, &v)))
+				return rc;
+			ao.limits.max_line_bytes = (size_t)v;
+			break;
+		case OPT_MAX_DEPTH:
+			if ((rc = size_arg("max-depth", optarg, &v)))
+				return rc;
+			ao.limits.max_depth = (unsigned)(v > 10000 ? 10000 : v);
+			break;
+		case OPT_MAX_ALIASES:
+			if (fd_parse_size(optarg, &v))
+				return usage_error("bad value for --max-aliases");
+			ao.limits.max_aliases = (unsigned)(v > 1000000 ? 1000000 : v);
+			break;
+		case OPT_MAX_OBJECTS:
+			if ((rc = size_arg("max-objects-per-file", optarg,
+					   &ao.limits.max_objects_per_file)))
+				return rc;
+			break;
+		case 'h':
+			fputs(USAGE, stdout);
+			return 0;
+		default:
+			return usage_error("bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("analyze takes exactly one BUNDLE");
+	const char *bundle = argv[optind];
+
+	struct fd_ruleset *rules;
+	if ((rc = load_rules(&rules, &ro)))
+		return rc;
+	struct fd_report *report = NULL;
+	struct fd_error err = {0};
+	rc = fd_analyze_path(&report, bundle, rules, &ao, &err);
+	if (rc) {
+		fprintf(stderr, "fluxdiag: %s\n", err.msg ? err.msg : "cannot analyze bundle");
+		fd_error_clear(&err);
+		fd_ruleset_free(rules);
+		return EXIT_USAGE;
+	}
+	FILE *out = stdout;
+	if (output) {
+		out = fopen(output, "w");
+		if (!out) {
+			fprintf(stderr, "fluxdiag: %s: %s\n", output, strerror(errno));
+			fd_report_free(report);
+			fd_ruleset_free(rules);
+			return EXIT_USAGE;
+		}
+	}
+	if (strcmp(color, "always") == 0)
+		rop.color = 1;
+	else if (strcmp(color, "auto") == 0)
+		rop.color = !output && isatty(fileno(stdout)) && !getenv("NO_COLOR");
+	int exit_code = fd_report_max_severity(report) >= fail_on ? EXIT_FINDINGS : 0;
+	if (fd_report_render(report, &rop, out) != 0 || (output && fclose(out) != 0)) {
+		fprintf(stderr, "fluxdiag: cannot write the report\n");
+		exit_code = EXIT_USAGE;
+	}
+	if (!output)
+		fflush(stdout);
+	fd_report_free(report);
+	fd_ruleset_free(rules);
+	return exit_code;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("rules takes list or lint");
+	if (strcmp(argv[1], "lint") == 0) {
+		if (argc < 3)
+			return usage_error("rules lint takes one or more directories or files");
+		int status = 0;
+		for (int i = 2; i < argc; i++) {
+			struct fd_ruleset *set = fd_ruleset_new();
+			struct fd_error err = {0};
+			int rc = is_dir(argv[i]) ? fd_ruleset_load_dir(set, argv[i], &err)
+						 : fd_ruleset_load_file(set, argv[i], &err);
+			if (rc) {
+				fprintf(stderr, "%s\n", err.msg);
+				status = EXIT_RULES;
+			} else {
+				printf("%s: %zu rules OK\n", argv[i], fd_ruleset_count(set));
+			}
+			fd_error_clear(&err);
+			fd_ruleset_free(set);
+		}
+		return status;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		static const struct option lo[] = {
+			{"rules", required_argument, NULL, OPT_RULES},
+			{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+			{"format", required_argument, NULL, 'f'},
+			{NULL, 0, NULL, 0},
+		};
+		struct rule_opts ro = {0};
+		enum fd_format fmt = FD_FMT_TEXT;
+		int c;
+		optind = 2;
+		while ((c = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
+			if (c == OPT_RULES && ro.ndirs < 64)
+				ro.dirs[ro.ndirs++] = optarg;
+			else if (c == OPT_NO_DEFAULT)
+				ro.no_default = true;
+			else if (c == 'f' && fd_format_parse(optarg, &fmt) == 0)
+				;
+			else
+				return usage_error("bad option for rules list");
+		}
+		struct fd_ruleset *set;
+		int rc = load_rules(&set, &ro);
+		if (rc)
+			return rc;
+		fd_ruleset_write_catalog(set, fmt, stdout);
+		fd_ruleset_free(set);
+		return 0;
+	}
+	return usage_error("unknown rules command '%s' (list, lint)", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("a command is needed");
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("fluxdiag %s\n", FLUXDIAG_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(USAGE, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "analyze") == 0)
+		return cmd_analyze(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}

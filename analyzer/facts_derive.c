@@ -1,0 +1,554 @@
+/* facts_derive.c - facts the bundle implies but does not state: API-server health from readyz
+ * text, controller metrics from Prometheus text, and per-controller summaries (pods, restarts,
+ * load, NetworkPolicy verdicts) as synthetic fluxdiag.io/v1 objects that rules match. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *controller;
+	const char *kinds[6];
+} controllers[] = {
+	{"source-controller", {"GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket"}},
+	{"kustomize-controller", {"Kustomization"}},
+	{"helm-controller", {"HelmRelease"}},
+	{"notification-controller", {"Alert", "Provider", "Receiver"}},
+	{"image-reflector-controller", {"ImageRepository", "ImagePolicy"}},
+	{"image-automation-controller", {"ImageUpdateAutomation"}},
+};
+#define NCTRL (sizeof(controllers) / sizeof(controllers[0]))
+
+const char *fd_controller_for_kind(const char *kind)
+{
+	for (size_t i = 0; i < NCTRL; i++)
+		for (size_t k = 0; k < 6 && controllers[i].kinds[k]; k++)
+			if (strcmp(controllers[i].kinds[k], kind) == 0)
+				return controllers[i].controller;
+	return NULL;
+}
+
+const char *fd_controller_for_name(const char *name)
+{
+	for (size_t i = 0; i < NCTRL; i++) {
+		size_t n = strlen(controllers[i].controller);
+		if (strncmp(name, controllers[i].controller, n) == 0 &&
+		    (name[n] == 0 || name[n] == '-'))
+			return controllers[i].controller;
+	}
+	return NULL;
+}
+
+static json_t *new_fact(const char *kind, const char *ns, const char *name)
+{
+	json_t *o = json_object(), *md = json_object();
+	json_object_set_new(o, "apiVersion", json_string("fluxdiag.io/v1"));
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(md, "name", json_string(name));
+	json_object_set_new(md, "namespace", json_string(ns ? ns : ""));
+	json_object_set_new(o, "metadata", md);
+	return o;
+}
+
+/* ---- readyz / livez ---- */
+
+void fd_health_load(struct fd_bundle *b, const char *path, const char *name, const char *buf,
+		    size_t len)
+{
+	json_t *o = new_fact("APIServerHealth", "", name);
+	json_t *checks = json_array();
+	bool passed = true, any = false;
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		size_t n = (size_t)(e - p);
+		char *line = fd_utf8_clean(p, n, 512, NULL);
+		if ((line[0] == '[') && (line[1] == '+' || line[1] == '-') && line[2] == ']') {
+			bool ok = line[1] == '+';
+			char *nm = line + 3, *sp = strchr(nm, ' ');
+			char *reason = "";
+			if (sp) {
+				*sp = 0;
+				reason = sp + 1;
+			}
+			json_array_append_new(checks, json_pack("{s:s,s:b,s:s}", "name", nm, "ok", ok,
+								"reason", reason));
+			if (!ok)
+				passed = false;
+			any = true;
+		} else if (strstr(line, "check failed")) {
+			passed = false;
+			any = true;
+		} else if (strstr(line, "check passed") || strcmp(line, "ok") == 0) {
+			any = true;
+		}
+		free(line);
+		p = nl ? nl + 1 : end;
+	}
+	if (!any) {
+		/* An empty or unrecognized file says nothing about health. */
+		json_decref(checks);
+		json_decref(o);
+		return;
+	}
+	json_object_set_new(o, "checks", checks);
+	json_object_set_new(o, "passed", json_boolean(passed));
+	json_object_set_new(o, "path", json_string(path));
+	fd_bundle_add_object(b, o, path, 1, true);
+}
+
+/* ---- Prometheus text ---- */
+
+/* Parses `metric{a="x",b="y"} 1.5` into name, labels and value. Returns false if malformed. */
+static bool prom_line(char *line, char **metric, json_t **labels, double *value)
+{
+	char *p = line;
+	while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == ':'))
+		p++;
+	if (p == line)
+		return false;
+	*metric = line;
+	*labels = json_object();
+	if (*p == '{') {
+		*p++ = 0;
+		while (*p && *p != '}') {
+			char *k = p;
+			while (*p && *p != '=' && *p != '}')
+				p++;
+			if (*p != '=')
+				break;
+			*p++ = 0;
+			if (*p != '"')
+				break;
+			p++;
+			struct fd_buf v = {0};
+			fd_buf_add(&v, "", 0);
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1])
+					p++;
+				fd_buf_addc(&v, *p++);
+			}
+			if (*p == '"')
+				p++;
+			while (*k == ' ' || *k == ',')
+				k++;
+			json_object_set_new(*labels, k, json_string(v.p));
+			fd_buf_free(&v);
+			if (*p == ',')
+				p++;
+		}
+		if (*p != '}') {
+			json_decref(*labels);
+			return false;
+		}
+		p++;
+	} else {
+		if (*p)
+			*p++ = 0;
+	}
+	while (*p == ' ')
+		p++;
+	char *end;
+	*value = strtod(p, &end);
+	if (end == p) {
+		json_decref(*labels);
+		return false;
+	}
+	return true;
+}
+
+void fd_metrics_load(struct fd_bundle *b, const char *path, const char *ns, const char *pod,
+		     const char *buf, size_t len)
+{
+	json_t *o = new_fact("ControllerMetrics", ns, pod);
+	const char *ctrl = fd_controller_for_name(pod);
+	json_object_set_new(o, "controller", json_string(ctrl ? ctrl : ""));
+	json_t *samples = json_array();
+	json_t *sums = json_object(); /* "base\x1flabels" -> [sum, count, labels] */
+	const char *p = buf, *end = buf + len;
+	size_t n = 0;
+	while (p < end && n < 20000) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		char *line = fd_utf8_clean(p, (size_t)(e - p), 4096, NULL);
+		p = nl ? nl + 1 : end;
+		char *metric;
+		json_t *labels;
+		double v;
+		if (line[0] == '#' || !line[0] || !prom_line(line, &metric, &labels, &v)) {
+			free(line);
+			continue;
+		}
+		size_t ml = strlen(metric);
+		if (ml > 7 && strcmp(metric + ml - 7, "_bucket") == 0) {
+			json_decref(labels);
+			free(line);
+			continue;
+		}
+		bool is_sum = ml > 4 && strcmp(metric + ml - 4, "_sum") == 0;
+		bool is_count = ml > 6 && strcmp(metric + ml - 6, "_count") == 0;
+		if (is_sum || is_count) {
+			char *lj = json_dumps(labels, JSON_SORT_KEYS | JSON_COMPACT);
+			char *key = fd_xasprintf("%.*s\x1f%s", (int)(ml - (is_sum ? 4 : 6)), metric,
+						 lj ? lj : "");
+			free(lj);
+			json_t *acc = json_object_get(sums, key);
+			if (!acc) {
+				acc = json_pack("[f,f,O]", NAN, NAN, labels);
+				json_object_set_new(sums, key, acc);
+			}
+			json_array_set_new(acc, is_sum ? 0 : 1, json_real(v));
+			free(key);
+		}
+		if (isfinite(v)) {
+			json_array_append_new(samples, json_pack("{s:s,s:o,s:f}", "metric", metric,
+								 "labels", labels, "value", v));
+			n++;
+		} else {
+			json_decref(labels);
+		}
+		free(line);
+	}
+	const char *key;
+	json_t *acc;
+	json_object_foreach(sums, key, acc)
+	{
+		double s = json_real_value(json_array_get(acc, 0));
+		double c = json_real_value(json_array_get(acc, 1));
+		if (isnan(s) || isnan(c) || c <= 0)
+			continue;
+		char *metric = fd_xasprintf("%.*s_avg", (int)(strchr(key, '\x1f') - key), key);
+		json_array_append_new(samples, json_pack("{s:s,s:O,s:f}", "metric", metric, "labels",
+							 json_array_get(acc, 2), "value", s / c));
+		free(metric);
+	}
+	json_decref(sums);
+	json_object_set_new(o, "samples", samples);
+	fd_bundle_add_object(b, o, path, 1, true);
+}
+
+/* ---- NetworkPolicy ---- */
+
+static bool labels_match(json_t *selector, json_t *labels)
+{
+	if (!json_is_object(selector))
+		return true;
+	json_t *ml = json_object_get(selector, "matchLabels");
+	const char *k;
+	json_t *v;
+	json_object_foreach(ml, k, v)
+	{
+		const char *have = json_string_value(json_object_get(labels, k));
+		if (!have || !json_is_string(v) || strcmp(have, json_string_value(v)) != 0)
+			return false;
+	}
+	size_t i;
+	json_t *ex;
+	json_array_foreach(json_object_get(selector, "matchExpressions"), i, ex)
+	{
+		const char *key = json_string_value(json_object_get(ex, "key"));
+		const char *op = json_string_value(json_object_get(ex, "operator"));
+		if (!key || !op)
+			return false;
+		const char *have = json_string_value(json_object_get(labels, key));
+		bool in = false;
+		size_t j;
+		json_t *val;
+		json_array_foreach(json_object_get(ex, "values"), j, val)
+		{
+			if (have && json_is_string(val) && strcmp(have, json_string_value(val)) == 0)
+				in = true;
+		}
+		if ((strcmp(op, "In") == 0 && !in) || (strcmp(op, "NotIn") == 0 && in) ||
+		    (strcmp(op, "Exists") == 0 && !have) ||
+		    (strcmp(op, "DoesNotExist") == 0 && have))
+			return false;
+	}
+	return true;
+}
+
+static bool policy_has_type(json_t *spec, const char *type)
+{
+	json_t *types = json_object_get(spec, "policyTypes");
+	if (!json_is_array(types) || json_array_size(types) == 0)
+		return strcmp(type, "Ingress") == 0 || json_object_get(spec, "egress") != NULL;
+	size_t i;
+	json_t *t;
+	json_array_foreach(types, i, t)
+	{
+		if (json_is_string(t) && strcmp(json_string_value(t), type) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a list of ingress/egress rules allows port/proto to some peer. */
+static bool rules_allow(json_t *rules, long port, const char *proto)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(rules, i, r)
+	{
+		json_t *ports = json_object_get(r, "ports");
+		if (!json_is_array(ports) || json_array_size(ports) == 0)
+			return true;
+		size_t j;
+		json_t *pe;
+		json_array_foreach(ports, j, pe)
+		{
+			const char *pr = json_string_value(json_object_get(pe, "protocol"));
+			if (strcmp(pr ? pr : "TCP", proto) != 0)
+				continue;
+			json_t *pv = json_object_get(pe, "port");
+			if (!pv || json_is_string(pv)) /* all ports, or a named port: assume allowed */
+				return true;
+			long lo = (long)json_integer_value(pv);
+			json_t *ep = json_object_get(pe, "endPort");
+			long hi = json_is_integer(ep) ? (long)json_integer_value(ep) : lo;
+			if (port >= lo && port <= hi)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Returns a malloc'd comma-separated list of the policies denying port, or NULL if allowed. */
+static char *denied_by(struct fd_bundle *b, const char *ns, json_t *labels, const char *type,
+		       long port, const char *proto)
+{
+	const struct fd_vec *pols = fd_bundle_kind(b, "NetworkPolicy");
+	struct fd_buf names = {0};
+	bool selected = false;
+	const char *field = strcmp(type, "Egress") == 0 ? "egress" : "ingress";
+	for (size_t i = 0; pols && i < pols->len; i++) {
+		const struct fd_object *o = pols->v[i];
+		if (strcmp(o->ns, ns) != 0)
+			continue;
+		json_t *spec = json_object_get(o->json, "spec");
+		if (!labels_match(json_object_get(spec, "podSelector"), labels) ||
+		    !policy_has_type(spec, type))
+			continue;
+		selected = true;
+		if (rules_allow(json_object_get(spec, field), port, proto)) {
+			fd_buf_free(&names);
+			return NULL;
+		}
+		if (names.len)
+			fd_buf_adds(&names, ", ");
+		fd_buf_addf(&names, "%s/%s", o->ns, o->name);
+	}
+	if (!selected) {
+		fd_buf_free(&names);
+		return NULL;
+	}
+	return fd_buf_detach(&names);
+}
+
+static void add_denied(json_t *arr, long port, const char *purpose, char *policies)
+{
+	json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "port", (json_int_t)port, "purpose",
+					     purpose, "policies", policies));
+}
+
+static void egress_facts(struct fd_bundle *b, const char *ctrl, const char *ns, json_t *labels,
+			 json_t *fact)
+{
+	json_t *eg = json_array(), *in = json_array();
+	char *a = denied_by(b, ns, labels, "Egress", 443, "TCP");
+	char *c = a ? denied_by(b, ns, labels, "Egress", 6443, "TCP") : NULL;
+	if (a && c)
+		add_denied(eg, 6443, "apiserver", c);
+	free(c);
+	char *d = denied_by(b, ns, labels, "Egress", 53, "UDP");
+	if (d)
+		add_denied(eg, 53, "dns", d);
+	free(d);
+	bool fetches = strcmp(ctrl, "kustomize-controller") == 0 ||
+		       strcmp(ctrl, "helm-controller") == 0;
+	if (fetches) {
+		char *x = denied_by(b, ns, labels, "Egress", 9090, "TCP");
+		char *y = x ? denied_by(b, ns, labels, "Egress", 80, "TCP") : NULL;
+		if (x && y)
+			add_denied(eg, 9090, "source-artifacts", x);
+		free(x);
+		free(y);
+	}
+	bool git = strcmp(ctrl, "source-controller") == 0 ||
+		   strcmp(ctrl, "image-automation-controller") == 0;
+	if (git) {
+		char *s = denied_by(b, ns, labels, "Egress", 22, "TCP");
+		if (s)
+			add_denied(eg, 22, "git-ssh", s);
+		free(s);
+	}
+	if (git || strcmp(ctrl, "image-reflector-controller") == 0) {
+		if (a)
+			add_denied(eg, 443, "https", a);
+	}
+	/* free(a) after the https reuse */
+	free(a);
+	if (strcmp(ctrl, "source-controller") == 0) {
+		char *x = denied_by(b, ns, labels, "Ingress", 9090, "TCP");
+		if (x)
+			add_denied(in, 9090, "source-artifacts", x);
+		free(x);
+	}
+	json_object_set_new(fact, "egressDenied", eg);
+	json_object_set_new(fact, "ingressDenied", in);
+}
+
+/* ---- controllers ---- */
+
+static bool cond_true(json_t *obj, const char *type, const char *status)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(json_object_get(obj, "status"), "conditions"), i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		const char *s = json_string_value(json_object_get(c, "status"));
+		if (t && s && strcmp(t, type) == 0 && strcmp(s, status) == 0)
+			return true;
+	}
+	return false;
+}
+
+static double cpu_of(json_t *v)
+{
+	double d;
+	if (json_is_string(v) && fd_quantity_parse(json_string_value(v), &d) == 0)
+		return d * 1000.0;
+	if (json_is_number(v))
+		return json_number_value(v) * 1000.0;
+	return 0;
+}
+
+static void controller_fact(struct fd_bundle *b, size_t ci)
+{
+	const char *ctrl = controllers[ci].controller;
+	const struct fd_vec *pods = fd_bundle_kind(b, "Pod");
+	const struct fd_vec *deps = fd_bundle_kind(b, "Deployment");
+	const struct fd_object *dep = NULL;
+	for (size_t i = 0; deps && i < deps->len; i++) {
+		const struct fd_object *o = deps->v[i];
+		if (strcmp(o->name, ctrl) == 0 &&
+		    (!dep || (b->flux_ns && strcmp(o->ns, b->flux_ns) == 0)))
+			dep = o;
+	}
+	long npods = 0, ready = 0, restarts = 0;
+	double cpu = 0;
+	json_t *labels = NULL;
+	const char *ns = dep ? dep->ns : NULL;
+	for (size_t i = 0; pods && i < pods->len; i++) {
+		const struct fd_object *o = pods->v[i];
+		json_t *pl = json_object_get(json_object_get(o->json, "metadata"), "labels");
+		const char *app = json_string_value(json_object_get(pl, "app"));
+		const char *owner = fd_controller_for_name(o->name);
+		if (!((app && strcmp(app, ctrl) == 0) || (owner && strcmp(owner, ctrl) == 0)))
+			continue;
+		if (ns && strcmp(o->ns, ns) != 0)
+			continue;
+		ns = o->ns;
+		npods++;
+		if (cond_true(o->json, "Ready", "True"))
+			ready++;
+		if (!labels)
+			labels = pl;
+		size_t k;
+		json_t *cs;
+		json_array_foreach(json_object_get(json_object_get(o->json, "status"),
+						   "containerStatuses"),
+				   k, cs)
+		{
+			restarts += (long)json_integer_value(json_object_get(cs, "restartCount"));
+		}
+		const struct fd_object *pm = fd_bundle_find(b, "PodMetrics", o->ns, o->name);
+		if (pm) {
+			json_t *c;
+			json_array_foreach(json_object_get(pm->json, "containers"), k, c)
+				cpu += cpu_of(json_object_get(json_object_get(c, "usage"), "cpu"));
+		}
+	}
+	if (!dep && !npods)
+		return;
+	if (!labels && dep)
+		labels = json_object_get(
+			json_object_get(json_object_get(json_object_get(dep->json, "spec"), "template"),
+					"metadata"),
+			"labels");
+	long concurrent = 4;
+	double cpu_limit = 0;
+	if (dep) {
+		size_t k;
+		json_t *c;
+		json_t *containers = json_object_get(
+			json_object_get(json_object_get(json_object_get(dep->json, "spec"), "template"),
+					"spec"),
+			"containers");
+		json_array_foreach(containers, k, c)
+		{
+			size_t m;
+			json_t *arg;
+			json_array_foreach(json_object_get(c, "args"), m, arg)
+			{
+				const char *s = json_string_value(arg);
+				if (s && strncmp(s, "--concurrent=", 13) == 0 && atol(s + 13) > 0)
+					concurrent = atol(s + 13);
+			}
+			cpu_limit += cpu_of(json_object_get(
+				json_object_get(json_object_get(c, "resources"), "limits"), "cpu"));
+		}
+	}
+	long objects = 0, not_ready = 0;
+	for (size_t k = 0; k < 6 && controllers[ci].kinds[k]; k++) {
+		const struct fd_vec *v = fd_bundle_kind(b, controllers[ci].kinds[k]);
+		for (size_t i = 0; v && i < v->len; i++) {
+			const struct fd_object *o = v->v[i];
+			objects++;
+			if (cond_true(o->json, "Ready", "False"))
+				not_ready++;
+		}
+	}
+	json_t *f = new_fact("FluxController", ns ? ns : "", ctrl);
+	json_object_set_new(f, "pods", json_integer(npods));
+	json_object_set_new(f, "readyPods", json_integer(ready));
+	json_object_set_new(f, "restarts", json_integer(restarts));
+	json_object_set_new(f, "objects", json_integer(objects));
+	json_object_set_new(f, "notReadyObjects", json_integer(not_ready));
+	json_object_set_new(f, "concurrent", json_integer(concurrent));
+	json_object_set_new(f, "objectsPerWorker", json_real((double)objects / (double)concurrent));
+	if (cpu > 0)
+		json_object_set_new(f, "cpuMillicores", json_real(cpu));
+	if (cpu_limit > 0)
+		json_object_set_new(f, "cpuLimitMillicores", json_real(cpu_limit));
+	if (dep) {
+		json_t *st = json_object_get(dep->json, "status");
+		json_object_set(f, "deploymentStatus", st ? st : json_null());
+	}
+	egress_facts(b, ctrl, ns ? ns : "", labels, f);
+	fd_bundle_add_object(b, f, dep ? dep->path : "(derived)", dep ? dep->line : 0, true);
+}
+
+void fd_facts_derive(struct fd_bundle *b)
+{
+	for (size_t i = 0; i < NCTRL; i++)
+		controller_fact(b, i);
+	json_t *info = new_fact("BundleInfo", "", "bundle");
+	char ts[32];
+	fd_time_format(b->collected_at, ts);
+	json_object_set_new(info, "format", json_string(b->format ? b->format : "unknown"));
+	json_object_set_new(info, "collectedAt", json_string(ts));
+	json_object_set_new(info, "hasManifest", json_boolean(b->has_manifest));
+	long failed = 0;
+	const struct fd_vec *cmds = fd_bundle_kind(b, "CollectorCommand");
+	for (size_t i = 0; cmds && i < cmds->len; i++) {
+		const struct fd_object *o = cmds->v[i];
+		if (json_integer_value(json_object_get(o->json, "rc")) != 0)
+			failed++;
+	}
+	json_object_set_new(info, "failedCommands", json_integer(failed));
+	fd_bundle_add_object(b, info, "(derived)", 0, true);
+}

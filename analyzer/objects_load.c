@@ -1,0 +1,363 @@
+/* objects_load.c - the second stage: route each bundle entry to its loader (manifest, objects,
+ * logs, metrics, API-server health) and index the Kubernetes objects by kind, namespace, name. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WARNINGS 200
+
+void fd_bundle_warn(struct fd_bundle *b, const char *fmt, ...)
+{
+	if (b->warnings.len > MAX_WARNINGS)
+		return;
+	if (b->warnings.len == MAX_WARNINGS) {
+		fd_vec_push(&b->warnings, fd_xstrdup("more warnings were suppressed"));
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *m = fd_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	m[0] = 0;
+	va_start(ap, fmt);
+	if (n > 0)
+		vsnprintf(m, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	/* Warnings quote entry names and parser messages: keep them valid UTF-8. */
+	char *clean = fd_utf8_clean(m, strlen(m), 2048, NULL);
+	free(m);
+	fd_vec_push(&b->warnings, clean);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static char *object_key(const char *kind, const char *ns, const char *name)
+{
+	return fd_xasprintf("%s\x1f%s\x1f%s", kind, ns, name);
+}
+
+void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, unsigned line,
+			  bool synthetic)
+{
+	json_t *md = json_object_get(json, "metadata");
+	const char *kind = jstr(json, "kind"), *ns = jstr(md, "namespace"),
+		   *name = jstr(md, "name");
+	char *key = object_key(kind, ns, name);
+	if (fd_map_get(&b->by_key, key)) {
+		free(key);
+		json_decref(json);
+		return;
+	}
+	struct fd_object *o = fd_xcalloc(1, sizeof(*o));
+	o->json = json;
+	o->api_version = jstr(json, "apiVersion");
+	o->kind = kind;
+	o->ns = ns;
+	o->name = name;
+	o->path = path;
+	o->line = line;
+	o->synthetic = synthetic;
+	fd_map_put(&b->by_key, key, o);
+	free(key);
+	fd_vec_push(&b->objects, o);
+	struct fd_vec *v = fd_map_get(&b->by_kind, kind);
+	if (!v) {
+		v = fd_xcalloc(1, sizeof(*v));
+		fd_map_put(&b->by_kind, kind, v);
+	}
+	fd_vec_push(v, o);
+}
+
+const struct fd_object *fd_bundle_find(const struct fd_bundle *b, const char *kind,
+				       const char *ns, const char *name)
+{
+	char *key = object_key(kind, ns ? ns : "", name);
+	const struct fd_object *o = fd_map_get(&b->by_key, key);
+	free(key);
+	return o;
+}
+
+const struct fd_vec *fd_bundle_kind(const struct fd_bundle *b, const char *kind)
+{
+	return fd_map_get(&b->by_kind, kind);
+}
+
+/* Reads a whole entry, at most max bytes. Returns 0, or -1 on a read error (warned). */
+static int read_all(struct fd_bundle *b, struct fd_entry *e, uint64_t max, struct fd_buf *out,
+		    bool *truncated)
+{
+	char chunk[65536];
+	*truncated = false;
+	fd_buf_add(out, "", 0);
+	for (;;) {
+		struct fd_error err = {0};
+		long n = e->read(e->handle, chunk, sizeof(chunk), &err);
+		if (n < 0) {
+			fd_error_clear(&err);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (out->len + (size_t)n > max) {
+			fd_buf_add(out, chunk, max - out->len);
+			*truncated = true;
+			(void)b;
+			return 0;
+		}
+		fd_buf_add(out, chunk, (size_t)n);
+	}
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), n = strlen(suf);
+	return a >= n && strcasecmp(s + a - n, suf) == 0;
+}
+
+struct load_ctx {
+	struct fd_bundle *b;
+	const char *path;
+};
+
+static int on_object(json_t *obj, unsigned line, void *payload)
+{
+	struct load_ctx *c = payload;
+	fd_bundle_add_object(c->b, json_incref(obj), c->path, line, false);
+	return 0;
+}
+
+/* Splits a log path into namespace, pod and container. Returns false for paths that are
+ * duplicates of other logs (troubleshoot's all-logs/). */
+static bool log_identity(const char *path, char **ns, char **pod, char **container,
+			 bool *previous)
+{
+	char *copy = fd_xstrdup(path);
+	char *parts[64];
+	size_t n = 0;
+	for (char *tok = strtok(copy, "/"); tok && n < 64; tok = strtok(NULL, "/"))
+		parts[n++] = tok;
+	char *file = n ? parts[n - 1] : copy;
+	*previous = false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (strcmp(parts[i], "all-logs") == 0) {
+			free(copy);
+			return false;
+		}
+	char *c = fd_xstrdup(file);
+	if (strcmp(c, "logs.txt") == 0) {
+		c[0] = 0;
+	} else {
+		size_t l = strlen(c);
+		if (has_suffix(c, ".log"))
+			c[l -= 4] = 0;
+		else if (has_suffix(c, ".txt"))
+			c[l -= 4] = 0;
+		if (has_suffix(c, ".previous")) {
+			c[l - 9] = 0;
+			*previous = true;
+		} else if (has_suffix(c, "-previous")) {
+			c[l - 9] = 0;
+			*previous = true;
+		}
+	}
+	*container = c;
+	*pod = fd_xstrdup(n >= 2 ? parts[n - 2] : "");
+	*ns = fd_xstrdup(n >= 3 ? parts[n - 3] : "");
+	free(copy);
+	return true;
+}
+
+static void detect_layout(struct fd_bundle *b, const char *path)
+{
+	if (strstr(path, "cluster-resources/"))
+		b->saw_troubleshoot = true;
+	const char *slash = strchr(path, '/');
+	const char *rel = slash ? slash + 1 : path;
+	if (strcmp(rel, "nodes.json") == 0 || strstr(rel, "/pods.json"))
+		b->saw_clusterinfo = true;
+}
+
+int fd_entry_load(struct fd_entry *e, void *payload)
+{
+	struct fd_bundle *b = payload;
+	const char *base = strrchr(e->path, '/');
+	base = base ? base + 1 : e->path;
+	const char *path = fd_arena_strdup(b->arena, e->path);
+	struct fd_buf buf = {0};
+	bool truncated = false;
+
+	detect_layout(b, path);
+	bool is_log = has_suffix(base, ".log") || strcmp(base, "logs.txt") == 0;
+	bool is_obj = has_suffix(base, ".yaml") || has_suffix(base, ".yml") ||
+		      has_suffix(base, ".json");
+	bool is_prom = has_suffix(base, ".prom");
+	bool is_health = strcmp(base, "readyz.txt") == 0 || strcmp(base, "livez.txt") == 0;
+
+	if (is_log) {
+		char *ns, *pod, *container;
+		bool previous;
+		if (log_identity(path, &ns, &pod, &container, &previous)) {
+			fd_log_scan(b, e, ns, pod, container, previous);
+			free(ns);
+			free(pod);
+			free(container);
+		}
+		return 0;
+	}
+	if (!is_obj && !is_prom && !is_health) {
+		b->skipped_entries++;
+		return 0;
+	}
+	if (read_all(b, e, b->limits.max_entry_bytes, &buf, &truncated) != 0) {
+		fd_buf_free(&buf);
+		return 0; /* the walker reports the damage */
+	}
+	if (truncated)
+		fd_bundle_warn(b, "%s: larger than --max-entry-bytes (%llu); only its start was read",
+			       path, (unsigned long long)b->limits.max_entry_bytes);
+	if (is_health) {
+		char *nm = fd_xstrndup(base, strlen(base) - 4);
+		fd_health_load(b, path, nm, buf.p, buf.len);
+		free(nm);
+	} else if (is_prom) {
+		char *ns, *pod, *container;
+		bool prev;
+		log_identity(path, &ns, &pod, &container, &prev);
+		/* metrics/<ns>/<pod>.prom: the "container" part is the pod */
+		fd_metrics_load(b, path, pod, container, buf.p, buf.len);
+		free(ns);
+		free(pod);
+		free(container);
+	} else if (strcmp(base, "manifest.json") == 0 && !b->has_manifest) {
+		fd_manifest_load(b, path, buf.p, buf.len);
+	} else {
+		struct fd_load_stats st;
+		struct load_ctx c = {b, path};
+		if (has_suffix(base, ".json"))
+			fd_json_load_objects(path, buf.p, buf.len, &b->limits, on_object, &c, &st);
+		else
+			fd_yaml_load_objects(path, buf.p, buf.len, &b->limits, on_object, &c, &st);
+		if (st.warning) {
+			fd_bundle_warn(b, "%s:%s (%lu objects before it were loaded)", path,
+				       st.warning, st.objects);
+			free(st.warning);
+		}
+		if (st.truncated)
+			fd_bundle_warn(b, "%s: more than %llu objects (--max-objects-per-file); the rest "
+					  "were skipped",
+				       path, (unsigned long long)b->limits.max_objects_per_file);
+	}
+	fd_buf_free(&buf);
+	return 0;
+}
+
+/* "kubectl get gitrepositories.source.toolkit.fluxcd.io -A -o yaml" -> resource name */
+static const char *argv_resource(json_t *argv)
+{
+	size_t i;
+	json_t *a;
+	bool after_get = false;
+	json_array_foreach(argv, i, a)
+	{
+		const char *s = json_string_value(a);
+		if (!s)
+			continue;
+		if (after_get && s[0] != '-')
+			return s;
+		if (strcmp(s, "get") == 0)
+			after_get = true;
+		else if (after_get && (strcmp(s, "-n") == 0 || strcmp(s, "--namespace") == 0 ||
+				       strcmp(s, "-o") == 0 || strcmp(s, "--raw") == 0))
+			return strcmp(s, "--raw") == 0 ? "raw" : NULL;
+	}
+	return NULL;
+}
+
+void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *m = json_loadb(buf, len, 0, &jerr);
+	if (!json_is_object(m)) {
+		fd_bundle_warn(b, "%s:%d:%d: malformed manifest: %s; collection time and command "
+				  "results are unknown",
+			       path, jerr.line, jerr.column, m ? "not an object" : jerr.text);
+		json_decref(m);
+		return;
+	}
+	b->has_manifest = true;
+	const char *fmt = json_string_value(json_object_get(m, "format"));
+	if (fmt)
+		b->format = fd_arena_strdup(b->arena, fmt);
+	const char *ca = json_string_value(json_object_get(m, "collected_at"));
+	double t;
+	if (ca && fd_time_parse(ca, &t) == 0) {
+		b->collected_at = t;
+		b->collected_known = true;
+	} else {
+		fd_bundle_warn(b, "%s: manifest has no valid collected_at", path);
+	}
+	const char *fns = json_string_value(json_object_get(m, "flux_namespace"));
+	if (fns && *fns) {
+		free(b->flux_ns);
+		b->flux_ns = fd_xstrdup(fns);
+	}
+	json_t *cmds = json_object_get(m, "commands");
+	size_t i;
+	json_t *c;
+	json_array_foreach(cmds, i, c)
+	{
+		if (!json_is_object(c))
+			continue;
+		json_t *argv = json_object_get(c, "argv");
+		struct fd_buf joined = {0};
+		size_t k;
+		json_t *a;
+		fd_buf_add(&joined, "", 0);
+		json_array_foreach(argv, k, a)
+		{
+			const char *s = json_string_value(a);
+			if (!s)
+				continue;
+			if (joined.len)
+				fd_buf_addc(&joined, ' ');
+			fd_buf_adds(&joined, s);
+		}
+		const char *res = json_is_array(argv) ? argv_resource(argv) : NULL;
+		json_t *rcj = json_object_get(c, "rc");
+		long long rc = json_is_integer(rcj) ? json_integer_value(rcj) : -1;
+		if (res && rc == 0) {
+			char *lower = fd_xstrdup(res);
+			for (char *p = lower; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			fd_map_put(&b->collected, lower, (void *)1);
+			free(lower);
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "cmd-%u", ++b->ncommands);
+		json_t *o = json_object(), *md = json_object();
+		json_object_set_new(o, "apiVersion", json_string("fluxdiag.io/v1"));
+		json_object_set_new(o, "kind", json_string("CollectorCommand"));
+		json_object_set_new(md, "name", json_string(name));
+		json_object_set_new(o, "metadata", md);
+		json_object_set_new(o, "argv", json_is_array(argv) ? json_incref(argv) : json_array());
+		json_object_set_new(o, "command", json_string(joined.p));
+		json_object_set_new(o, "resource", json_string(res ? res : ""));
+		json_object_set(o, "output", json_object_get(c, "output") ? json_object_get(c, "output") : json_null());
+		json_object_set_new(o, "rc", json_integer(rc));
+		json_t *se = json_object_get(c, "stderr");
+		json_object_set_new(o, "stderr", json_string(json_is_string(se) ? json_string_value(se) : ""));
+		json_t *dm = json_object_get(c, "duration_ms");
+		json_object_set(o, "duration_ms", dm ? dm : json_null());
+		fd_buf_free(&joined);
+		if (o)
+			fd_bundle_add_object(b, o, path, 1, true);
+	}
+	json_decref(m);
+}

@@ -1,0 +1,689 @@
+/* rules_eval.c - the fourth stage: evaluate resource and event rules against the object index,
+ * turn log-match accumulators into findings, and render each finding's message, fix and
+ * evidence with the object's own names and words. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_PATH_VALUES 4096
+
+bool fd_regex_match(const pcre2_code *re, const char *s, size_t len)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
+bool fd_selector_match(const struct fd_selector *s, const char *value)
+{
+	if (!s->n)
+		return true;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->exact[i] ? strcmp(s->exact[i], value) == 0
+				: fd_regex_match(s->re[i], value, strlen(value)))
+			return true;
+	}
+	return false;
+}
+
+static bool api_version_match(const struct fd_selector *s, const char *av)
+{
+	if (!s->n)
+		return true;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->exact[i]) {
+			size_t n = strlen(s->exact[i]);
+			if (strcmp(s->exact[i], av) == 0 ||
+			    (!strchr(s->exact[i], '/') && strncmp(av, s->exact[i], n) == 0 &&
+			     av[n] == '/'))
+				return true;
+		} else if (fd_regex_match(s->re[i], av, strlen(av))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Adds named groups of a successful match to caps. */
+static void add_captures(json_t *caps, const pcre2_code *re, pcre2_match_data *md, const char *s)
+{
+	uint32_t count = 0, entry = 0;
+	PCRE2_SPTR table;
+	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
+	if (!count)
+		return;
+	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+	pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	uint32_t pairs = pcre2_get_ovector_count(md);
+	for (uint32_t i = 0; i < count; i++) {
+		const unsigned char *e = table + (size_t)i * entry;
+		uint32_t n = ((uint32_t)e[0] << 8) | e[1];
+		if (n >= pairs || ov[2 * n] == PCRE2_UNSET)
+			continue;
+		char *v = fd_utf8_clean(s + ov[2 * n], ov[2 * n + 1] - ov[2 * n], 400, NULL);
+		json_object_set_new(caps, (const char *)e + 2, json_string(v));
+		free(v);
+	}
+}
+
+struct ectx {
+	struct fd_bundle *b;
+	const struct fd_object *obj;
+	struct fd_tctx t;
+	json_t *caps;
+	struct fd_buf ev; /* "path: value" of tests that held */
+};
+
+static bool bool_word(const char *s)
+{
+	return strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0;
+}
+
+static bool values_equal(const char *v, const char *op)
+{
+	if (strcmp(v, op) == 0)
+		return true;
+	if (bool_word(v) && bool_word(op))
+		return strcasecmp(v, op) == 0;
+	double a, b;
+	char *e1, *e2;
+	a = strtod(v, &e1);
+	b = strtod(op, &e2);
+	return *v && *op && !*e1 && !*e2 && a == b;
+}
+
+static void note_evidence(struct ectx *c, const char *path, const char *value)
+{
+	if (c->ev.len > 600)
+		return;
+	if (c->ev.len)
+		fd_buf_adds(&c->ev, "; ");
+	char *v = fd_utf8_clean(value, strlen(value), 300, NULL);
+	fd_buf_addf(&c->ev, "%s: %s", path, v);
+	free(v);
+}
+
+/* "Secret" -> "secrets", "GitRepository" -> "gitrepositories", "Endpoints" -> "endpoints" */
+static char *plural_of(const char *kind)
+{
+	size_t n = strlen(kind);
+	char *p = fd_xmalloc(n + 4);
+	for (size_t i = 0; i <= n; i++)
+		p[i] = (char)tolower((unsigned char)kind[i]);
+	if (n && p[n - 1] == 'y') {
+		strcpy(p + n - 1, "ies");
+	} else if (n && p[n - 1] == 's') {
+		if (strcmp(p, "endpoints") != 0)
+			strcpy(p + n, "es");
+	} else {
+		strcpy(p + n, "s");
+	}
+	return p;
+}
+
+struct prefix_probe {
+	const char *prefix;
+	bool found;
+};
+
+static void probe_prefix(const char *key, void *v, void *payload)
+{
+	struct prefix_probe *p = payload;
+	size_t n = strlen(p->prefix);
+	(void)v;
+	if (strncmp(key, p->prefix, n) == 0 && (key[n] == 0 || key[n] == '.'))
+		p->found = true;
+}
+
+/* Whether the bundle could have shown an object of this kind. */
+static bool kind_collected(const struct fd_bundle *b, const char *kind)
+{
+	const struct fd_vec *v = fd_bundle_kind(b, kind);
+	if (v && v->len)
+		return true;
+	char *pl = plural_of(kind);
+	struct prefix_probe p = {pl, false};
+	fd_map_each(&b->collected, probe_prefix, &p);
+	free(pl);
+	return p.found;
+}
+
+static bool eval_cond(const struct fd_cond *cd, struct ectx *c);
+
+static bool eval_test(const struct fd_cond *cd, struct ectx *c)
+{
+	struct fd_vec vals = {0};
+	struct fd_buf tmp = {0};
+	bool ok = false;
+	char *operand = NULL;
+	fd_path_eval(cd->path, c->t.obj, &vals, MAX_PATH_VALUES);
+	size_t nonnull = 0;
+	for (size_t i = 0; i < vals.len; i++)
+		if (!json_is_null((json_t *)vals.v[i]))
+			nonnull++;
+	if (cd->op == FD_OP_EXISTS || cd->op == FD_OP_ABSENT) {
+		bool want_exists = (cd->op == FD_OP_EXISTS) == cd->flag;
+		ok = want_exists ? nonnull > 0 : nonnull == 0;
+		if (ok && nonnull) {
+			const char *t = fd_json_text(vals.v[0], &tmp);
+			note_evidence(c, cd->path_text, t ? t : "(present)");
+		}
+		goto out;
+	}
+	if (cd->op != FD_OP_REGEX && cd->op != FD_OP_IN && cd->op != FD_OP_NOT_IN) {
+		bool missing;
+		operand = fd_template_render(cd->operands[0], &c->t, &missing);
+		if (missing)
+			goto out;
+	}
+	double now = c->b->collected_at;
+	bool any_value = false, none_equal = true;
+	for (size_t i = 0; i < vals.len && !ok; i++) {
+		const char *v = fd_json_text(vals.v[i], &tmp);
+		if (!v)
+			continue;
+		any_value = true;
+		double a, d, t;
+		bool hit = false;
+		switch (cd->op) {
+		case FD_OP_EQUALS:
+			hit = values_equal(v, operand);
+			break;
+		case FD_OP_NOT_EQUALS:
+			if (values_equal(v, operand))
+				none_equal = false;
+			break;
+		case FD_OP_IN:
+		case FD_OP_NOT_IN:
+			for (size_t k = 0; k < cd->noperands; k++) {
+				char *o = fd_template_render(cd->operands[k], &c->t, NULL);
+				if (values_equal(v, o))
+					hit = true;
+				free(o);
+			}
+			if (cd->op == FD_OP_NOT_IN) {
+				if (hit)
+					none_equal = false;
+				hit = false;
+			}
+			break;
+		case FD_OP_REGEX: {
+			pcre2_match_data *md = pcre2_match_data_create_from_pattern(cd->re, NULL);
+			if (pcre2_match(cd->re, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL) >= 0) {
+				hit = true;
+				add_captures(c->caps, cd->re, md, v);
+			}
+			pcre2_match_data_free(md);
+			break;
+		}
+		case FD_OP_GT:
+		case FD_OP_LT:
+		case FD_OP_GE:
+		case FD_OP_LE:
+			if (fd_quantity_parse(v, &a) == 0 && fd_quantity_parse(operand, &d) == 0)
+				hit = cd->op == FD_OP_GT   ? a > d
+				      : cd->op == FD_OP_LT ? a < d
+				      : cd->op == FD_OP_GE ? a >= d
+							   : a <= d;
+			break;
+		case FD_OP_OLDER:
+		case FD_OP_NEWER:
+			if (fd_time_parse(v, &t) == 0 && fd_duration_parse(operand, &d) == 0)
+				hit = cd->op == FD_OP_OLDER ? now - t > d : now - t < d;
+			break;
+		default:
+			break;
+		}
+		if (hit) {
+			ok = true;
+			note_evidence(c, cd->path_text, v);
+		}
+	}
+	if ((cd->op == FD_OP_NOT_EQUALS || cd->op == FD_OP_NOT_IN) && any_value && none_equal) {
+		ok = true;
+		const char *v = fd_json_text(vals.v[0], &tmp);
+		note_evidence(c, cd->path_text, v ? v : "");
+	}
+out:
+	free(operand);
+	fd_buf_free(&tmp);
+	fd_vec_free(&vals);
+	return ok;
+}
+
+static bool eval_cond(const struct fd_cond *cd, struct ectx *c)
+{
+	switch (cd->type) {
+	case FD_COND_ALL:
+		for (size_t i = 0; i < cd->nkids; i++)
+			if (!eval_cond(cd->kids[i], c))
+				return false;
+		return true;
+	case FD_COND_ANY:
+		for (size_t i = 0; i < cd->nkids; i++)
+			if (eval_cond(cd->kids[i], c))
+				return true;
+		return false;
+	case FD_COND_NOT: {
+		size_t mark = c->ev.len;
+		bool r = eval_cond(cd->kids[0], c);
+		c->ev.len = mark; /* what held inside a 'not' is not evidence */
+		if (c->ev.p)
+			c->ev.p[mark] = 0;
+		return !r;
+	}
+	case FD_COND_TEST:
+		return eval_test(cd, c);
+	case FD_COND_LOOKUP: {
+		bool m1, m2, m3;
+		char *k = fd_template_render(cd->lk_kind, &c->t, &m1);
+		char *ns = fd_template_render(cd->lk_ns, &c->t, &m2);
+		char *nm = fd_template_render(cd->lk_name, &c->t, &m3);
+		bool r = false;
+		if (!m1 && !m3) {
+			const struct fd_object *o = fd_bundle_find(c->b, k, m2 ? "" : ns, nm);
+			if (cd->op == FD_OP_EXISTS)
+				r = o != NULL;
+			else if (!o && kind_collected(c->b, k)) {
+				r = true;
+				char *what = fd_xasprintf("%s %s/%s", k, m2 ? "" : ns, nm);
+				note_evidence(c, "not in bundle", what);
+				free(what);
+			}
+		}
+		free(k);
+		free(ns);
+		free(nm);
+		return r;
+	}
+	}
+	return false;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? fd_xstrdup(s) : NULL;
+}
+
+/* Builds a finding from a matched rule and its rendering context. */
+static struct fd_finding *make_finding(const struct fd_rule *r, const struct fd_tctx *t)
+{
+	struct fd_finding *f = fd_xcalloc(1, sizeof(*f));
+	f->rule = r;
+	if (t->kind && *t->kind) {
+		f->kind = fd_xstrdup(t->kind);
+		f->ns = fd_xstrdup(t->ns ? t->ns : "");
+		f->name = fd_xstrdup(t->name ? t->name : "");
+		f->api_version = dup_or_null(t->api_version);
+	}
+	f->message = fd_template_render(r->message, t, NULL);
+	f->why = fd_template_render(r->why, t, NULL);
+	f->fix = fd_xcalloc(r->nfix + 1, sizeof(*f->fix));
+	for (size_t i = 0; i < r->nfix; i++)
+		f->fix[i] = fd_template_render(r->fix[i], t, NULL);
+	f->nfix = r->nfix;
+	if (r->node)
+		f->node = fd_template_render(r->node, t, NULL);
+	return f;
+}
+
+static void add_ev(struct fd_finding *f, const char *path, unsigned line, const char *text)
+{
+	f->ev = fd_xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
+	f->ev[f->nev].path = fd_xstrdup(path ? path : "");
+	f->ev[f->nev].line = line;
+	f->ev[f->nev].text = fd_utf8_clean(text ? text : "", text ? strlen(text) : 0, 600, NULL);
+	f->nev++;
+}
+
+void fd_finding_free(struct fd_finding *f)
+{
+	if (!f)
+		return;
+	free(f->api_version);
+	free(f->kind);
+	free(f->ns);
+	free(f->name);
+	free(f->message);
+	free(f->why);
+	for (size_t i = 0; i < f->nfix; i++)
+		free(f->fix[i]);
+	free(f->fix);
+	for (size_t i = 0; i < f->nev; i++) {
+		free(f->ev[i].path);
+		free(f->ev[i].text);
+	}
+	free(f->ev);
+	free(f->node);
+	free(f->caused_by);
+	free(f->symptoms);
+	free(f);
+}
+
+static void set_object_ctx(struct fd_tctx *t, const struct fd_object *o)
+{
+	t->obj = o->json;
+	t->kind = o->kind;
+	t->ns = o->ns;
+	t->name = o->name;
+	t->api_version = o->api_version;
+}
+
+static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
+				 const struct fd_object *o, struct fd_vec *out)
+{
+	if (!api_version_match(&r->api_version, o->api_version) ||
+	    !fd_selector_match(&r->ns, o->ns) || !fd_selector_match(&r->name, o->name))
+		return;
+	struct ectx c = {0};
+	c.b = b;
+	c.obj = o;
+	c.caps = json_object();
+	c.t.b = b;
+	c.t.caps = c.caps;
+	set_object_ctx(&c.t, o);
+	if (!r->where || eval_cond(r->where, &c)) {
+		struct fd_finding *f = make_finding(r, &c.t);
+		add_ev(f, o->path, o->line,
+		       c.ev.len ? c.ev.p : (o->synthetic ? "derived from the bundle" : "object"));
+		fd_vec_push(out, f);
+	}
+	fd_buf_free(&c.ev);
+	json_decref(c.caps);
+}
+
+static void eval_resource(struct fd_bundle *b, const struct fd_rule *r, struct fd_vec *out)
+{
+	bool any_regex = r->kind.n == 0;
+	for (size_t i = 0; i < r->kind.n; i++)
+		if (!r->kind.exact[i])
+			any_regex = true;
+	if (any_regex) {
+		for (size_t i = 0; i < b->objects.len; i++) {
+			const struct fd_object *o = b->objects.v[i];
+			if (fd_selector_match(&r->kind, o->kind))
+				eval_resource_object(b, r, o, out);
+		}
+		return;
+	}
+	for (size_t k = 0; k < r->kind.n; k++) {
+		const struct fd_vec *v = fd_bundle_kind(b, r->kind.exact[k]);
+		for (size_t i = 0; v && i < v->len; i++)
+			eval_resource_object(b, r, v->v[i], out);
+	}
+}
+
+/* ---- events ---- */
+
+struct ev_group {
+	json_t *involved;
+	long count;
+	const struct fd_object *events[4];
+	size_t nev;
+	json_t *caps;
+	char *reason, *message;
+};
+
+static double event_time(json_t *e)
+{
+	static const char *const keys[] = {"lastTimestamp", "eventTime", "firstTimestamp"};
+	double t;
+	for (size_t i = 0; i < 3; i++) {
+		const char *s = json_string_value(json_object_get(e, keys[i]));
+		if (s && fd_time_parse(s, &t) == 0)
+			return t;
+	}
+	json_t *series = json_object_get(e, "series");
+	const char *s = json_string_value(json_object_get(series, "lastObservedTime"));
+	if (s && fd_time_parse(s, &t) == 0)
+		return t;
+	s = json_string_value(json_object_get(json_object_get(e, "metadata"), "creationTimestamp"));
+	if (s && fd_time_parse(s, &t) == 0)
+		return t;
+	return 0;
+}
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_vec *out)
+{
+	const struct fd_vec *evs = fd_bundle_kind(b, "Event");
+	struct fd_map groups = {0};
+	struct fd_vec order = {0};
+	for (size_t i = 0; evs && i < evs->len; i++) {
+		const struct fd_object *o = evs->v[i];
+		json_t *e = o->json;
+		const char *type = js(e, "type"), *reason = js(e, "reason"),
+			   *message = js(e, "message");
+		if (!*reason)
+			reason = js(e, "action");
+		if (!*message)
+			message = js(e, "note");
+		if (r->e_type && strcmp(r->e_type, type) != 0)
+			continue;
+		if (r->e_reason && !fd_regex_match(r->e_reason, reason, strlen(reason)))
+			continue;
+		json_t *inv = json_object_get(e, "involvedObject");
+		if (!inv)
+			inv = json_object_get(e, "regarding");
+		const char *ik = js(inv, "kind"), *ins = js(inv, "namespace"), *inm = js(inv, "name");
+		if (!fd_selector_match(&r->inv_kind, ik) || !fd_selector_match(&r->inv_ns, ins) ||
+		    !fd_selector_match(&r->inv_name, inm))
+			continue;
+		json_t *caps = NULL;
+		if (r->e_message) {
+			pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->e_message, NULL);
+			bool hit = pcre2_match(r->e_message, (PCRE2_SPTR)message, strlen(message), 0, 0,
+					       md, NULL) >= 0;
+			if (hit) {
+				caps = json_object();
+				add_captures(caps, r->e_message, md, message);
+			}
+			pcre2_match_data_free(md);
+			if (!hit)
+				continue;
+		}
+		if (r->within > 0) {
+			double t = event_time(e);
+			if (t > 0 && t < b->collected_at - r->within) {
+				json_decref(caps);
+				continue;
+			}
+		}
+		long cnt = (long)json_integer_value(json_object_get(e, "count"));
+		long sc = (long)json_integer_value(
+			json_object_get(json_object_get(e, "series"), "count"));
+		if (sc > cnt)
+			cnt = sc;
+		if (cnt < 1)
+			cnt = 1;
+		char *key = fd_xasprintf("%s\x1f%s\x1f%s", ik, ins, inm);
+		struct ev_group *g = fd_map_get(&groups, key);
+		if (!g) {
+			g = fd_xcalloc(1, sizeof(*g));
+			g->involved = inv ? inv : json_object_get(e, "metadata");
+			g->caps = caps ? caps : json_object();
+			g->reason = fd_xstrdup(reason);
+			g->message = fd_xstrdup(message);
+			fd_map_put(&groups, key, g);
+			fd_vec_push(&order, g);
+		} else {
+			json_decref(caps);
+		}
+		free(key);
+		g->count += cnt;
+		if (g->nev < 3)
+			g->events[g->nev++] = o;
+		else
+			g->events[g->nev = 4, 3] = o;
+	}
+	for (size_t i = 0; i < order.len; i++) {
+		struct ev_group *g = order.v[i];
+		if (g->count >= (long)r->min_count) {
+			const char *ik = js(g->involved, "kind"), *ins = js(g->involved, "namespace"),
+				   *inm = js(g->involved, "name");
+			const struct fd_object *io = fd_bundle_find(b, ik, ins, inm);
+			struct fd_tctx t = {0};
+			t.b = b;
+			t.caps = g->caps;
+			json_t *vars = json_pack("{s:I,s:s,s:s}", "count", (json_int_t)g->count,
+						 "event.reason", g->reason, "event.message", g->message);
+			t.vars = vars;
+			if (io) {
+				set_object_ctx(&t, io);
+			} else {
+				t.obj = g->events[0]->json;
+				t.kind = ik;
+				t.ns = ins;
+				t.name = inm;
+				t.api_version = js(g->involved, "apiVersion");
+			}
+			struct fd_finding *f = make_finding(r, &t);
+			for (size_t k = 0; k < g->nev; k++) {
+				const struct fd_object *eo = g->events[k];
+				char *txt = fd_xasprintf("%s %s (x%lld): %s", js(eo->json, "type"),
+							 js(eo->json, "reason"),
+							 (long long)json_integer_value(
+								 json_object_get(eo->json, "count")),
+							 js(eo->json, "message"));
+				add_ev(f, eo->path, eo->line, txt);
+				free(txt);
+			}
+			fd_vec_push(out, f);
+			json_decref(vars);
+		}
+		json_decref(g->caps);
+		free(g->reason);
+		free(g->message);
+		free(g);
+	}
+	fd_vec_free(&order);
+	fd_map_free(&groups);
+}
+
+/* ---- logs ---- */
+
+static void log_findings(struct fd_bundle *b, struct fd_vec *out)
+{
+	char t1[32], t2[32];
+	for (size_t i = 0; i < b->log_acc_order.len; i++) {
+		struct fd_log_acc *a = b->log_acc_order.v[i];
+		const struct fd_rule *r = a->rule;
+		unsigned long count = a->count;
+		double since = b->collected_at - r->within;
+		if (r->within > 0 && a->ts) {
+			count = 0;
+			for (size_t k = 0; k < a->nts; k++)
+				if (a->ts[k] >= since)
+					count++;
+			count += a->count > a->nts ? a->count - a->nts : 0; /* lines without time */
+		}
+		if (count < r->min_count)
+			continue;
+		struct fd_tctx t = {0};
+		t.b = b;
+		t.caps = a->caps;
+		const struct fd_object *o = NULL;
+		if (a->kind) {
+			o = fd_bundle_find(b, a->kind, a->ns, a->name);
+			if (o) {
+				set_object_ctx(&t, o);
+			} else {
+				t.kind = a->kind;
+				t.ns = a->ns;
+				t.name = a->name;
+			}
+		} else if (r->by == FD_BY_POD || r->by == FD_BY_OBJECT) {
+			o = fd_bundle_find(b, "Pod", a->pod_ns, a->pod);
+			if (o) {
+				set_object_ctx(&t, o);
+			} else {
+				t.kind = "Pod";
+				t.ns = a->pod_ns;
+				t.name = a->pod;
+				t.api_version = "v1";
+			}
+		}
+		fd_time_format(a->first_ts, t1);
+		fd_time_format(a->last_ts, t2);
+		json_t *vars = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "count", (json_int_t)count, "pod",
+					 a->pod, "container", a->container, "file",
+					 a->nev ? a->ev[0].path : "", "first_seen", t1, "last_seen",
+					 t2);
+		if (a->nev)
+			json_object_set_new(vars, "line", json_integer(a->ev[0].line));
+		const char *k;
+		json_t *v;
+		json_object_foreach(a->fields, k, v)
+		{
+			char *name = fd_xasprintf("log.%s", k);
+			json_object_set(vars, name, v);
+			free(name);
+		}
+		t.vars = vars;
+		struct fd_finding *f = make_finding(r, &t);
+		for (size_t e = 0; e < a->nev; e++) {
+			if (r->within > 0 && a->ev_ts[e] > 0 && a->ev_ts[e] < since)
+				continue;
+			add_ev(f, a->ev[e].path, a->ev[e].line, a->ev[e].text);
+		}
+		if (!f->node && !a->kind && !o && r->by == FD_BY_RULE) {
+			const char *ctrl = fd_controller_for_name(a->pod);
+			if (ctrl)
+				f->node = fd_xasprintf("controller:%s", ctrl);
+		}
+		fd_vec_push(out, f);
+		json_decref(vars);
+	}
+}
+
+static bool same_object(const struct fd_finding *a, const struct fd_finding *b)
+{
+	return a->kind && b->kind && strcmp(a->kind, b->kind) == 0 && strcmp(a->ns, b->ns) == 0 &&
+	       strcmp(a->name, b->name) == 0;
+}
+
+void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
+{
+	const struct fd_ruleset *rs = b->rules;
+	for (size_t i = 0; rs && i < rs->rules.len; i++) {
+		const struct fd_rule *r = rs->rules.v[i];
+		if (r->match == FD_MATCH_RESOURCE)
+			eval_resource(b, r, out);
+		else if (r->match == FD_MATCH_EVENT)
+			eval_event(b, r, out);
+	}
+	log_findings(b, out);
+	/* Catch-all rules step aside where a specific rule spoke about the same object. */
+	for (size_t i = 0; i < out->len; i++) {
+		struct fd_finding *f = out->v[i];
+		if (!f->rule->fallback)
+			continue;
+		for (size_t k = 0; k < out->len; k++) {
+			struct fd_finding *g = out->v[k];
+			if (g != f && !g->rule->fallback && same_object(f, g)) {
+				f->dropped = true;
+				break;
+			}
+		}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < out->len; i++) {
+		struct fd_finding *f = out->v[i];
+		if (f->dropped)
+			fd_finding_free(f);
+		else
+			out->v[w++] = f;
+	}
+	out->len = w;
+}
