@@ -270,12 +270,13 @@ static void ancestors(struct graph *g, const char *node, struct fd_map *dist)
 static bool explains_pattern(const struct fd_rule *g, const struct fd_rule *f, bool *explicit_id)
 {
 	*explicit_id = false;
-	for (size_t i = 0; i < g->nexplains; i++) {
-		const char *p = g->explains[i];
-		if (strcmp(p, f->id) == 0) {
+	for (size_t i = 0; i < g->nexplains; i++)
+		if (strcmp(g->explains[i], f->id) == 0) {
 			*explicit_id = true;
 			return true;
 		}
+	for (size_t i = 0; i < g->nexplains; i++) {
+		const char *p = g->explains[i];
 		if (strcmp(p, fd_category_name(f->category)) == 0 || fnmatch(p, f->id, 0) == 0)
 			return true;
 	}

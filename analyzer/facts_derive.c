@@ -197,7 +197,7 @@ void fd_metrics_load(struct fd_bundle *b, const char *path, const char *ns, cons
 			free(lj);
 			json_t *acc = json_object_get(sums, key);
 			if (!acc) {
-				acc = json_pack("[f,f,O]", NAN, NAN, labels);
+				acc = json_pack("[n,n,O]", labels);
 				json_object_set_new(sums, key, acc);
 			}
 			json_array_set_new(acc, is_sum ? 0 : 1, json_real(v));
@@ -216,10 +216,10 @@ void fd_metrics_load(struct fd_bundle *b, const char *path, const char *ns, cons
 	json_t *acc;
 	json_object_foreach(sums, key, acc)
 	{
-		double s = json_real_value(json_array_get(acc, 0));
-		double c = json_real_value(json_array_get(acc, 1));
-		if (isnan(s) || isnan(c) || c <= 0)
+		json_t *sj = json_array_get(acc, 0), *cj = json_array_get(acc, 1);
+		if (!json_is_number(sj) || !json_is_number(cj) || json_number_value(cj) <= 0)
 			continue;
+		double s = json_number_value(sj), c = json_number_value(cj);
 		char *metric = fd_xasprintf("%.*s_avg", (int)(strchr(key, '\x1f') - key), key);
 		json_array_append_new(samples, json_pack("{s:s,s:O,s:f}", "metric", metric, "labels",
 							 json_array_get(acc, 2), "value", s / c));

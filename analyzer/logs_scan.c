@@ -209,6 +209,8 @@ static void on_match(struct scan *s, struct active_rule *ar, const char *line, s
 	double ts = 0;
 	bool has_ts = fd_log_line_time(line, len, b->collected_known ? b->collected_at : b->newest_ts,
 				       &ts);
+	if (has_ts && ts > b->newest_ts)
+		b->newest_ts = ts;
 	if (r->within > 0 && has_ts && b->collected_known && ts < b->collected_at - r->within)
 		return;
 	json_t *j = NULL;

@@ -157,6 +157,8 @@ static bool log_identity(const char *path, char **ns, char **pod, char **contain
 		size_t l = strlen(c);
 		if (has_suffix(c, ".log"))
 			c[l -= 4] = 0;
+		else if (has_suffix(c, ".prom"))
+			c[l -= 5] = 0;
 		else if (has_suffix(c, ".txt"))
 			c[l -= 4] = 0;
 		if (has_suffix(c, ".previous")) {

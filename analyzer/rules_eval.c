@@ -156,6 +156,36 @@ static bool kind_collected(const struct fd_bundle *b, const char *kind)
 
 static bool eval_cond(const struct fd_cond *cd, struct ectx *c);
 
+/* A number or quantity, or a multiple of one: "0.9x2000m". */
+static int number_operand(const char *s, double *out)
+{
+	const char *x = strchr(s, 'x');
+	if (x && x != s) {
+		char *end;
+		double k = strtod(s, &end);
+		double v;
+		if (end == x && fd_quantity_parse(x + 1, &v) == 0) {
+			*out = k * v;
+			return 0;
+		}
+	}
+	return fd_quantity_parse(s, out);
+}
+
+/* An RFC 3339 time, or epoch seconds (what `date +%s` writes into requestedAt). */
+static int time_value(const char *s, double *out)
+{
+	if (fd_time_parse(s, out) == 0)
+		return 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (end != s && !*end && v > 1e9 && v < 1e11) {
+		*out = v;
+		return 0;
+	}
+	return -1;
+}
+
 static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 {
 	struct fd_vec vals = {0};
@@ -226,7 +256,7 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 		case FD_OP_LT:
 		case FD_OP_GE:
 		case FD_OP_LE:
-			if (fd_quantity_parse(v, &a) == 0 && fd_quantity_parse(operand, &d) == 0)
+			if (fd_quantity_parse(v, &a) == 0 && number_operand(operand, &d) == 0)
 				hit = cd->op == FD_OP_GT   ? a > d
 				      : cd->op == FD_OP_LT ? a < d
 				      : cd->op == FD_OP_GE ? a >= d
@@ -234,7 +264,7 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 			break;
 		case FD_OP_OLDER:
 		case FD_OP_NEWER:
-			if (fd_time_parse(v, &t) == 0 && fd_duration_parse(operand, &d) == 0)
+			if (time_value(v, &t) == 0 && fd_duration_parse(operand, &d) == 0)
 				hit = cd->op == FD_OP_OLDER ? now - t > d : now - t < d;
 			break;
 		default:

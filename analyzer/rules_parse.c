@@ -353,7 +353,8 @@ static int parse_test(struct pctx *c, const struct fd_ynode *n, struct fd_cond *
 	case FD_OP_LE: {
 		rc = check_template(c, opv, opk->value);
 		double d;
-		if (!rc && !strchr(opv->value, '{') && fd_quantity_parse(opv->value, &d))
+		if (!rc && !strchr(opv->value, '{') && !strchr(opv->value, 'x') &&
+		    fd_quantity_parse(opv->value, &d))
 			rc = FAIL_AT(c, opv, "'%s' takes a number or quantity, not '%s'", opk->value,
 				     opv->value);
 		if (!rc) {

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs the whole test suite: the normal build, then the same suite built with AddressSanitizer
+# and UndefinedBehaviorSanitizer. Installs and builds what is missing first.
+set -eu
+cd "$(dirname "$0")/.."
+export LC_ALL=C TZ=UTC
+
+sh scripts/setup.sh
+ctest --test-dir build --output-on-failure -j 2
+
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLUXDIAG_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$(nproc)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan --output-on-failure -j 2 -E '^collector$'

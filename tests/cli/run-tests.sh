@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# CLI behaviour: exit statuses, located rule errors, one-line bundle errors, formats.
+# Usage: run-tests.sh PATH/TO/fluxdiag
+set -u
+bin=${1:?usage: run-tests.sh FLUXDIAG}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() { # name expected_status command...
+	local name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	if [[ $got == "$want" ]]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name: exit $got, want $want"
+		sed 's/^/  stderr: /' "$tmp/err" | head -5
+	fi
+}
+
+expect_grep() { # name pattern file
+	if grep -qE -- "$2" "$3"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1: /$2/ not in $3:"
+		head -5 "$3" | sed 's/^/  /'
+	fi
+}
+
+check version 0 "$bin" --version
+expect_grep version-text '^fluxdiag [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out"
+check help 0 "$bin" --help
+expect_grep help-text 'fluxdiag analyze' "$tmp/out"
+check no-command 2 "$bin"
+check unknown-command 2 "$bin" frobnicate
+check bad-format 2 "$bin" analyze --format yaml "$src/sample-bundles"
+check missing-bundle 2 "$bin" analyze "$tmp/nope.tar.gz"
+expect_grep missing-bundle-msg "^fluxdiag: $tmp/nope.tar.gz: cannot open bundle" "$tmp/err"
+
+printf 'just some text, not an archive\n' >"$tmp/junk.tar.gz"
+check not-an-archive 2 "$bin" analyze "$tmp/junk.tar.gz"
+expect_grep not-an-archive-msg "junk.tar.gz: (not a readable bundle|cannot open bundle)" "$tmp/err"
+[[ $(wc -l <"$tmp/err") == 1 ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: not-an-archive: more than one line"; }
+
+mkdir -p "$tmp/badrules"
+cat >"$tmp/badrules/source.yaml" <<'YAML'
+rules:
+  - id: X-RESTARTS
+    title: restarts
+    severity: warning
+    category: controller
+    message: m
+    fix: [f]
+    why: w
+    match:
+      resource:
+        kind: Pod
+        where:
+          path: status.containerStatuses[*].restartCount
+          gt: 3
+YAML
+check bad-rules-analyze 3 "$bin" analyze --rules "$tmp/badrules" "$src/sample-bundles"
+expect_grep bad-rules-located "badrules/source.yaml:14:11: unknown operator 'gt'" "$tmp/err"
+check bad-rules-lint 3 "$bin" rules lint "$tmp/badrules"
+expect_grep bad-rules-caret '^ +\^$' "$tmp/err"
+check lint-shipped 0 "$bin" rules lint "$src/rules"
+check rules-list 0 "$bin" rules list
+check rules-list-md 0 "$bin" rules list --format markdown
+expect_grep rules-list-md-head '^# fluxdiag rule catalog' "$tmp/out"
+
+# a tiny bundle from stdin, and the fail-on threshold
+mkdir -p "$tmp/b/resources"
+cat >"$tmp/b/manifest.json" <<'JSON'
+{"format":"fluxdiag-bundle/v1","collected_at":"2026-11-20T09:14:03Z","collector":{"name":"t","version":"0"},"commands":[]}
+JSON
+cat >"$tmp/b/resources/ks.yaml" <<'YAML'
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec: {interval: 10m, path: ./apps, sourceRef: {kind: GitRepository, name: flux-system}}
+status:
+  conditions:
+  - type: Ready
+    status: "False"
+    reason: BuildFailed
+    message: "kustomize build failed: accumulating resources: accumulation err='accumulating resources from './podinfo': open /tmp/kustomization-1/apps/podinfo: no such file or directory'"
+    lastTransitionTime: "2026-11-20T09:00:00Z"
+YAML
+tar -czf "$tmp/b.tar.gz" -C "$tmp" b
+check stdin-json 1 sh -c "'$bin' analyze --format json - < '$tmp/b.tar.gz'"
+expect_grep stdin-schema '"schema": "fluxdiag.report/v1"' "$tmp/out"
+for z in zstd xz bzip2; do
+	if command -v "$z" >/dev/null; then
+		tar -cf - -C "$tmp" b | "$z" -c >"$tmp/b.tar.$z"
+		check "compressed-$z" 1 "$bin" analyze "$tmp/b.tar.$z"
+		expect_grep "compressed-$z-format" 'fluxdiag-bundle/v1' "$tmp/out"
+	fi
+done
+(cd "$tmp" && zip -qr b.zip b) 2>/dev/null && { check zip 1 "$bin" analyze "$tmp/b.zip"; }
+check fail-on-critical 0 "$bin" analyze --fail-on critical "$tmp/b.tar.gz"
+check fail-on-none 0 "$bin" analyze --fail-on none "$tmp/b"
+check markdown 1 "$bin" analyze -f markdown "$tmp/b"
+expect_grep markdown-head '^# fluxdiag report' "$tmp/out"
+check output-file 1 "$bin" analyze -f json -o "$tmp/report.json" "$tmp/b"
+expect_grep output-file-written '"root_causes"' "$tmp/report.json"
+check no-color-when-piped 1 "$bin" analyze "$tmp/b"
+if grep -q $'\x1b' "$tmp/out"; then fail=$((fail + 1)); echo "FAIL: colour escape in piped output"; else pass=$((pass + 1)); fi
+
+echo "$pass passed, $fail failed"
+[[ $fail == 0 ]]
