@@ -260,26 +260,44 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	return 0;
 }
 
-/* "kubectl get gitrepositories.source.toolkit.fluxcd.io -A -o yaml" -> resource name */
-static const char *argv_resource(json_t *argv)
+/* "kubectl get gitrepositories.source.toolkit.fluxcd.io -A -o yaml" -> the resource listed, and
+ * the namespace it was listed in ("" for all namespaces or cluster scope; NULL when -n was not
+ * given and -A neither, i.e. the default namespace). */
+static const char *argv_resource(json_t *argv, const char **ns)
 {
 	size_t i;
 	json_t *a;
-	bool after_get = false;
+	const char *res = NULL;
+	bool after_get = false, all = false;
+	*ns = NULL;
 	json_array_foreach(argv, i, a)
 	{
 		const char *s = json_string_value(a);
 		if (!s)
 			continue;
-		if (after_get && s[0] != '-')
-			return s;
-		if (strcmp(s, "get") == 0)
-			after_get = true;
-		else if (after_get && (strcmp(s, "-n") == 0 || strcmp(s, "--namespace") == 0 ||
-				       strcmp(s, "-o") == 0 || strcmp(s, "--raw") == 0))
-			return strcmp(s, "--raw") == 0 ? "raw" : NULL;
+		if (!after_get) {
+			after_get = strcmp(s, "get") == 0;
+			continue;
+		}
+		if (strcmp(s, "--raw") == 0)
+			return "raw";
+		if (strcmp(s, "-A") == 0 || strcmp(s, "--all-namespaces") == 0) {
+			all = true;
+		} else if (strcmp(s, "-n") == 0 || strcmp(s, "--namespace") == 0) {
+			json_t *nx = json_array_get(argv, i + 1);
+			*ns = json_string_value(nx);
+		} else if (strncmp(s, "--namespace=", 12) == 0) {
+			*ns = s + 12;
+		} else if (s[0] != '-' && !res) {
+			const char *prev = i ? json_string_value(json_array_get(argv, i - 1)) : NULL;
+			if (!prev || (strcmp(prev, "-n") && strcmp(prev, "--namespace") &&
+				      strcmp(prev, "-o") && strcmp(prev, "-l")))
+				res = s;
+		}
 	}
-	return NULL;
+	if (all)
+		*ns = "";
+	return res;
 }
 
 void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, size_t len)
@@ -331,12 +349,14 @@ void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, si
 				fd_buf_addc(&joined, ' ');
 			fd_buf_adds(&joined, s);
 		}
-		const char *res = json_is_array(argv) ? argv_resource(argv) : NULL;
+		const char *lns = NULL;
+		const char *res = json_is_array(argv) ? argv_resource(argv, &lns) : NULL;
 		json_t *rcj = json_object_get(c, "rc");
 		long long rc = json_is_integer(rcj) ? json_integer_value(rcj) : -1;
 		if (res && rc == 0) {
-			char *lower = fd_xstrdup(res);
-			for (char *p = lower; *p; p++)
+			/* "secrets" listed everywhere, or "secrets@flux-system" in one namespace */
+			char *lower = lns && *lns ? fd_xasprintf("%s@%s", res, lns) : fd_xstrdup(res);
+			for (char *p = lower; *p && *p != '@'; p++)
 				*p = (char)tolower((unsigned char)*p);
 			fd_map_put(&b->collected, lower, (void *)1);
 			free(lower);

@@ -128,7 +128,7 @@ static char *plural_of(const char *kind)
 }
 
 struct prefix_probe {
-	const char *prefix;
+	const char *prefix, *ns;
 	bool found;
 };
 
@@ -137,18 +137,25 @@ static void probe_prefix(const char *key, void *v, void *payload)
 	struct prefix_probe *p = payload;
 	size_t n = strlen(p->prefix);
 	(void)v;
-	if (strncmp(key, p->prefix, n) == 0 && (key[n] == 0 || key[n] == '.'))
+	if (strncmp(key, p->prefix, n) != 0)
+		return;
+	const char *rest = key + n;
+	if (*rest == '.') /* "gitrepositories.source.toolkit.fluxcd.io" */
+		rest += strcspn(rest, "@");
+	if (*rest == 0 || (*rest == '@' && strcmp(rest + 1, p->ns) == 0))
 		p->found = true;
 }
 
-/* Whether the bundle could have shown an object of this kind. */
-static bool kind_collected(const struct fd_bundle *b, const char *kind)
+/* Whether the bundle could have shown an object of this kind in this namespace: it holds one
+ * there, or the manifest shows the kind was listed in all namespaces or in that one. */
+static bool kind_collected(const struct fd_bundle *b, const char *kind, const char *ns)
 {
 	const struct fd_vec *v = fd_bundle_kind(b, kind);
-	if (v && v->len)
-		return true;
+	for (size_t i = 0; v && i < v->len; i++)
+		if (strcmp(((const struct fd_object *)v->v[i])->ns, ns) == 0)
+			return true;
 	char *pl = plural_of(kind);
-	struct prefix_probe p = {pl, false};
+	struct prefix_probe p = {pl, ns, false};
 	fd_map_each(&b->collected, probe_prefix, &p);
 	free(pl);
 	return p.found;
@@ -320,7 +327,7 @@ static bool eval_cond(const struct fd_cond *cd, struct ectx *c)
 			const struct fd_object *o = fd_bundle_find(c->b, k, m2 ? "" : ns, nm);
 			if (cd->op == FD_OP_EXISTS)
 				r = o != NULL;
-			else if (!o && kind_collected(c->b, k)) {
+			else if (!o && kind_collected(c->b, k, m2 ? "" : ns)) {
 				r = true;
 				char *what = fd_xasprintf("%s %s/%s", k, m2 ? "" : ns, nm);
 				note_evidence(c, "not in bundle", what);

@@ -208,6 +208,23 @@ static void check(const char *casename, const char *how, json_t *want, json_t *r
 			cr_expect(any_substr(json_object_get(hit, "fix"), NULL, fix),
 				  "%s (%s): %s fix lacks '%s'", casename, how, rule, fix);
 	}
+	/* sample bundles are clean: every warning must be expected */
+	json_t *warns = json_object_get(json_object_get(report, "bundle"), "warnings");
+	json_t *ww = json_object_get(want, "warnings");
+	json_t *w;
+	json_array_foreach(warns, i, w)
+	{
+		bool expected = false;
+		size_t k;
+		json_t *e;
+		json_array_foreach(ww, k, e)
+		{
+			if (strstr(json_string_value(w), json_string_value(e)))
+				expected = true;
+		}
+		cr_expect(expected, "%s (%s): unexpected bundle warning: %s", casename, how,
+			  json_string_value(w));
+	}
 	/* rules that must not fire */
 	json_t *ab;
 	json_array_foreach(json_object_get(want, "absent"), i, ab)
