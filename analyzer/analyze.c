@@ -96,9 +96,9 @@ static double newest_object_time(const struct fd_bundle *b)
 	return newest;
 }
 
-static struct fd_report *finish(struct fd_bundle *b)
+/* Settles the collection time (manifest, else newest timestamp) and the bundle's format. */
+static void settle_time_and_format(struct fd_bundle *b)
 {
-	struct fd_report *r = fd_xcalloc(1, sizeof(*r));
 	if (!b->collected_known) {
 		double t = newest_object_time(b);
 		if (b->newest_ts > t)
@@ -129,6 +129,12 @@ static struct fd_report *finish(struct fd_bundle *b)
 		fd_bundle_warn(b, "%lu log lines were longer than --max-line-bytes and matched on "
 				  "their first part only",
 			       b->long_lines);
+}
+
+static struct fd_report *finish(struct fd_bundle *b)
+{
+	struct fd_report *r = fd_xcalloc(1, sizeof(*r));
+	settle_time_and_format(b);
 	fd_facts_derive(b);
 	struct fd_vec findings = {0};
 	fd_rules_evaluate(b, &findings);
@@ -179,6 +185,31 @@ int fd_analyze_buffer(struct fd_report **out, const void *buf, size_t len, const
 		*out = finish(&b);
 	bundle_free(&b);
 	return rc;
+}
+
+int fd_bundle_load(struct fd_bundle **out, const char *path, const struct fd_analyze_opts *opts,
+		   struct fd_error *err)
+{
+	struct fd_bundle *b = fd_xcalloc(1, sizeof(*b));
+	bundle_init(b, NULL, opts, opts->source_name ? opts->source_name : path);
+	int rc = fd_bundle_walk_path(b, path, fd_entry_load, b, err);
+	if (rc) {
+		bundle_free(b);
+		free(b);
+		return rc;
+	}
+	settle_time_and_format(b);
+	fd_facts_derive(b);
+	*out = b;
+	return 0;
+}
+
+void fd_bundle_close(struct fd_bundle *b)
+{
+	if (!b)
+		return;
+	bundle_free(b);
+	free(b);
 }
 
 void fd_report_free(struct fd_report *r)

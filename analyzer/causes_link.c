@@ -20,8 +20,7 @@ static char *object_node(const char *kind, const char *ns, const char *name)
 	return fd_xasprintf("%s/%s/%s", kind, ns ? ns : "", name ? name : "");
 }
 
-static char *node_for(const struct fd_bundle *b, const char *kind, const char *ns,
-		      const char *name)
+char *fd_node_for(const struct fd_bundle *b, const char *kind, const char *ns, const char *name)
 {
 	if (!kind)
 		return fd_xstrdup("bundle");
@@ -59,7 +58,7 @@ static char *node_for(const struct fd_bundle *b, const char *kind, const char *n
 	return object_node(kind, ns, name);
 }
 
-struct graph {
+struct fd_graph {
 	struct fd_bundle *b;
 	struct fd_map workload_pods; /* "Deployment/ns/name" -> struct fd_vec * of pod nodes */
 };
@@ -107,7 +106,7 @@ static void inventory_node(struct fd_vec *out, const char *id)
 }
 
 /* Appends the nodes a node depends on (malloc'd strings). */
-static void upstreams(struct graph *g, const char *node, struct fd_vec *out)
+void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out)
 {
 	if (strcmp(node, "apiserver") == 0 || strcmp(node, "bundle") == 0)
 		return;
@@ -182,7 +181,7 @@ static const char *owner_of(json_t *obj, const char *kind)
 
 /* Deployments, StatefulSets and DaemonSets depend on their pods (a crashing pod explains an
  * unavailable Deployment and the health check that waited for it). */
-static void index_workloads(struct graph *g)
+static void index_workloads(struct fd_graph *g)
 {
 	const struct fd_vec *pods = fd_bundle_kind(g->b, "Pod");
 	for (size_t i = 0; pods && i < pods->len; i++) {
@@ -216,7 +215,7 @@ static void index_workloads(struct graph *g)
 			v = fd_xcalloc(1, sizeof(*v));
 			fd_map_put(&g->workload_pods, wl, v);
 		}
-		char *pn = node_for(g->b, "Pod", p->ns, p->name);
+		char *pn = fd_node_for(g->b, "Pod", p->ns, p->name);
 		fd_vec_push(v, pn);
 		free(wl);
 	}
@@ -241,8 +240,25 @@ static void free_vec_strings(const char *k, void *v, void *p)
 	free(vec);
 }
 
+struct fd_graph *fd_graph_new(struct fd_bundle *b)
+{
+	struct fd_graph *g = fd_xcalloc(1, sizeof(*g));
+	g->b = b;
+	index_workloads(g);
+	return g;
+}
+
+void fd_graph_free(struct fd_graph *g)
+{
+	if (!g)
+		return;
+	fd_map_each(&g->workload_pods, free_vec_strings, NULL);
+	fd_map_free(&g->workload_pods);
+	free(g);
+}
+
 /* Distances from `node` to everything upstream of it (node -> distance+1 as void*). */
-static void ancestors(struct graph *g, const char *node, struct fd_map *dist)
+static void ancestors(struct fd_graph *g, const char *node, struct fd_map *dist)
 {
 	struct fd_vec queue = {0};
 	fd_map_put(dist, node, (void *)(uintptr_t)1);
@@ -251,7 +267,7 @@ static void ancestors(struct graph *g, const char *node, struct fd_map *dist)
 		const char *n = queue.v[qi];
 		uintptr_t d = (uintptr_t)fd_map_get(dist, n);
 		struct fd_vec ups = {0};
-		upstreams(g, n, &ups);
+		fd_graph_upstreams(g, n, &ups);
 		for (size_t i = 0; i < ups.len; i++) {
 			if (!fd_map_get(dist, ups.v[i])) {
 				fd_map_put(dist, ups.v[i], (void *)(d + 1));
@@ -377,7 +393,7 @@ static void visit_order(struct linkctx *c, size_t i, unsigned char *placed, size
 void fd_causes_link(struct fd_bundle *b, struct fd_report *r)
 {
 	struct linkctx c = {0};
-	struct graph g = {0};
+	struct fd_graph g = {0};
 	size_t n = r->nfindings;
 	c.fs = r->findings;
 	c.n = n;
@@ -388,7 +404,7 @@ void fd_causes_link(struct fd_bundle *b, struct fd_report *r)
 	for (size_t i = 0; i < n; i++) {
 		struct fd_finding *f = c.fs[i];
 		if (!f->node)
-			f->node = node_for(b, f->kind, f->ns, f->name);
+			f->node = fd_node_for(b, f->kind, f->ns, f->name);
 	}
 	/* explainers of each finding, with their distance */
 	size_t **ex = fd_xcalloc(n, sizeof(*ex));

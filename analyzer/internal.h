@@ -408,6 +408,20 @@ void fd_finding_free(struct fd_finding *f);
 
 /* causes_link.c */
 void fd_causes_link(struct fd_bundle *b, struct fd_report *r);
+/* The graph node of an object ("Kind/ns/name", "controller:NAME", "apiserver"); malloc'd. */
+char *fd_node_for(const struct fd_bundle *b, const char *kind, const char *ns, const char *name);
+/* The cause graph of a bundle: what each node depends on. */
+struct fd_graph;
+struct fd_graph *fd_graph_new(struct fd_bundle *b);
+/* Appends the nodes `node` depends on to out (malloc'd strings the caller frees). */
+void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out);
+void fd_graph_free(struct fd_graph *g);
+
+/* analyze.c: loads a bundle's objects and derived facts without evaluating rules, for the
+ * browsing commands. Free with fd_bundle_close(). Returns 0 or -FD_EBUNDLE. */
+int fd_bundle_load(struct fd_bundle **out, const char *path, const struct fd_analyze_opts *opts,
+		   struct fd_error *err);
+void fd_bundle_close(struct fd_bundle *b);
 
 /* report_render.c helpers */
 bool fd_selector_match(const struct fd_selector *s, const char *value);
