@@ -70,6 +70,12 @@ void fd_ruleset_free(struct fd_ruleset *set);
 enum fd_format { FD_FMT_TEXT, FD_FMT_MARKDOWN, FD_FMT_JSON };
 int fd_format_parse(const char *s, enum fd_format *out);
 
+/* Runs one rule test case: `expect_path` is an expectation file (docs/rules.md, "Testing
+ * rules") naming a bundle beside it. Returns the number of unmet expectations (0 = pass), with
+ * one line each in *failures (malloc'd, caller frees; NULL when none), or a negative error. */
+int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path, char **failures,
+		       struct fd_error *err);
+
 /* Writes the rule catalog (id, severity, category, title, why) to `out`. */
 int fd_ruleset_write_catalog(const struct fd_ruleset *set, enum fd_format fmt, FILE *out);
 

@@ -423,6 +423,15 @@ int fd_bundle_load(struct fd_bundle **out, const char *path, const struct fd_ana
 		   struct fd_error *err);
 void fd_bundle_close(struct fd_bundle *b);
 
+/* report_render.c: the fluxdiag.report/v1 document (caller decrefs). */
+json_t *fd_report_to_json(const struct fd_report *r);
+
+/* rules_test.c: checks a report against an expectation document (tests/golden/README.md).
+ * Appends one line per unmet expectation to `failures`; returns how many there were. */
+unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures);
+/* Parses an expectation (or any small YAML) file into JSON; NULL with err set on failure. */
+json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err);
+
 /* report_render.c helpers */
 bool fd_selector_match(const struct fd_selector *s, const char *value);
 bool fd_regex_match(const pcre2_code *re, const char *s, size_t len);

@@ -92,7 +92,7 @@ static json_t *finding_json(const struct fd_report *r, const struct fd_finding *
 	return o;
 }
 
-static json_t *report_json(const struct fd_report *r)
+json_t *fd_report_to_json(const struct fd_report *r)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "schema", json_string("fluxdiag.report/v1"));
@@ -416,7 +416,7 @@ int fd_report_render(const struct fd_report *r, const struct fd_render_opts *opt
 {
 	switch (opts->format) {
 	case FD_FMT_JSON: {
-		json_t *j = report_json(r);
+		json_t *j = fd_report_to_json(r);
 		int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);
 		json_decref(j);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "fluxdiag.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@ static const char USAGE[] =
 	"usage: fluxdiag analyze [options] BUNDLE   diagnose a support bundle (file, directory or -)\n"
 	"       fluxdiag rules list [--rules DIR]... [--format text|markdown|json]\n"
 	"       fluxdiag rules lint DIR...          check rule files, with located errors\n"
+	"       fluxdiag rules test DIR...          run the test cases in DIR/tests against DIR's rules\n"
 	"       fluxdiag --version | --help\n"
 	"\n"
 	"analyze options:\n"
@@ -285,10 +287,83 @@ static int cmd_analyze(int argc, char **argv)
 	return exit_code;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* fluxdiag rules test DIR...: runs the cases in DIR/tests against the rule pack plus DIR. */
+static int cmd_rules_test(int argc, char **argv)
+{
+	bool no_default = false;
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "--no-default-rules") == 0) {
+		no_default = true;
+		first = 2;
+	}
+	if (first >= argc)
+		return usage_error("rules test takes one or more rule directories");
+	unsigned passed = 0, failed = 0;
+	for (int i = first; i < argc; i++) {
+		struct rule_opts ro = {0};
+		ro.no_default = no_default;
+		ro.dirs[ro.ndirs++] = argv[i];
+		struct fd_ruleset *set;
+		int rc = load_rules(&set, &ro);
+		if (rc)
+			return rc;
+		char tdir[PATH_MAX];
+		snprintf(tdir, sizeof(tdir), "%s/tests", argv[i]);
+		DIR *d = opendir(tdir);
+		if (!d) {
+			fprintf(stderr, "fluxdiag: %s: no tests directory (test cases live in "
+					"DIR/tests/<case>.yaml)\n",
+				argv[i]);
+			fd_ruleset_free(set);
+			return EXIT_USAGE;
+		}
+		char *names[1024];
+		size_t n = 0;
+		struct dirent *de;
+		while ((de = readdir(d)) && n < 1024) {
+			size_t l = strlen(de->d_name);
+			if (l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
+				names[n++] = strdup(de->d_name);
+		}
+		closedir(d);
+		qsort(names, n, sizeof(*names), cmp_names);
+		for (size_t k = 0; k < n; k++) {
+			char path[PATH_MAX + 300];
+			snprintf(path, sizeof(path), "%s/%s", tdir, names[k]);
+			char *fails = NULL;
+			struct fd_error err = {0};
+			int r = fd_rules_test_case(set, path, &fails, &err);
+			if (r == 0) {
+				printf("ok   %s\n", path);
+				passed++;
+			} else {
+				printf("FAIL %s\n", path);
+				if (r < 0)
+					printf("     %s\n", err.msg);
+				for (char *line = fails ? strtok(fails, "\n") : NULL; line;
+				     line = strtok(NULL, "\n"))
+					printf("     %s\n", line);
+				failed++;
+			}
+			free(fails);
+			fd_error_clear(&err);
+			free(names[k]);
+		}
+		fd_ruleset_free(set);
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? EXIT_FINDINGS : 0;
+}
+
 static int cmd_rules(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("rules takes list or lint");
+		return usage_error("rules takes list, lint or test");
 	if (strcmp(argv[1], "lint") == 0) {
 		if (argc < 3)
 			return usage_error("rules lint takes one or more directories or files");
@@ -309,6 +384,8 @@ static int cmd_rules(int argc, char **argv)
 		}
 		return status;
 	}
+	if (strcmp(argv[1], "test") == 0)
+		return cmd_rules_test(argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0) {
 		static const struct option lo[] = {
 			{"rules", required_argument, NULL, OPT_RULES},
@@ -338,7 +415,7 @@ static int cmd_rules(int argc, char **argv)
 		fd_ruleset_free(set);
 		return 0;
 	}
-	return usage_error("unknown rules command '%s' (list, lint)", argv[1]);
+	return usage_error("unknown rules command '%s' (list, lint, test)", argv[1]);
 }
 
 int main(int argc, char **argv)

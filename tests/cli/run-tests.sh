@@ -112,5 +112,14 @@ expect_grep output-file-written '"root_causes"' "$tmp/report.json"
 check no-color-when-piped 1 "$bin" analyze "$tmp/b"
 if grep -q $'\x1b' "$tmp/out"; then fail=$((fail + 1)); echo "FAIL: colour escape in piped output"; else pass=$((pass + 1)); fi
 
+# rule authors' own tests
+check rules-test-example 0 "$bin" rules test "$src/examples/custom-rules"
+expect_grep rules-test-summary '^2 passed, 0 failed$' "$tmp/out"
+cp -r "$src/examples/custom-rules" "$tmp/cr"
+sed -i 's/absent: \[ORG-HELMREPO-PLAIN-HTTP\]/absent: [ORG-HELMREPO-PLAIN-HTTP]\nfindings: [{rule: ORG-HELMREPO-PLAIN-HTTP}]/' "$tmp/cr/tests/secure-repo.yaml"
+check rules-test-failing 1 "$bin" rules test "$tmp/cr"
+expect_grep rules-test-fail-line 'no ORG-HELMREPO-PLAIN-HTTP finding' "$tmp/out"
+check rules-test-no-dir 2 "$bin" rules test "$tmp"
+
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
