@@ -157,6 +157,7 @@ static struct fd_report *finish(struct fd_bundle *b)
 	r->rules = b->rules;
 	r->nrules = b->rules ? b->rules->rules.len : 0;
 	fd_causes_link(b, r);
+	fd_timeline_build(b, r);
 	r->warnings = b->warnings;
 	memset(&b->warnings, 0, sizeof(b->warnings));
 	return r;
@@ -220,6 +221,7 @@ void fd_report_free(struct fd_report *r)
 		fd_finding_free(r->findings[i]);
 	free(r->findings);
 	free(r->roots);
+	fd_timeline_free(r);
 	for (size_t i = 0; i < r->warnings.len; i++)
 		free(r->warnings.v[i]);
 	fd_vec_free(&r->warnings);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,8 +105,8 @@ static long arc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 	return (long)r;
 }
 
-static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what, fd_entry_cb cb,
-			void *payload, struct fd_error *err)
+static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char *what,
+			     fd_entry_cb cb, void *payload, struct fd_error *err)
 {
 	struct archive_entry *ae;
 	struct arc_handle h = {a, b, false, false};
@@ -187,6 +188,341 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 				  "or bad UTF-8) and were sanitized",
 			       (unsigned long long)renamed);
 out:
+	return rc;
+}
+
+/* ---- archives, decompressed on a second thread ----
+ *
+ * Decompression costs about as much as scanning what it yields, so a reader thread runs
+ * libarchive (headers and data, in archive order) into a ring of buffers while the calling
+ * thread routes entries and scans them. The reader owns the archive until it is joined; all
+ * bundle state (limits, warnings, counters) stays on the calling thread, which sees exactly the
+ * sequence of headers, data and errors the single-threaded walk would. Memory: RING buffers of
+ * SLOT_BYTES. */
+
+#define RING 8
+#define SLOT_BYTES (256 * 1024)
+
+enum msg_kind { M_HEADER, M_HEADER_FAIL, M_EOF, M_DATA, M_DATA_END, M_DATA_ERR };
+
+struct msg {
+	enum msg_kind kind;
+	char *buf; /* SLOT_BYTES, owned by the slot */
+	size_t len;
+	char *name;   /* M_HEADER: raw entry name (malloc'd) */
+	char *errmsg; /* M_HEADER_FAIL, M_DATA_ERR (malloc'd) */
+	bool regular, dir;
+	int64_t size;
+};
+
+struct ring {
+	struct archive *a;
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_get;
+	struct msg slot[RING];
+	unsigned head, count; /* the consumer holds slot[head] until it releases it */
+	bool stop;            /* set by the consumer: the reader ends at its next step */
+};
+
+/* Reader side: waits for a free slot; NULL when told to stop. */
+static struct msg *ring_reserve(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->count == RING && !r->stop)
+		pthread_cond_wait(&r->can_put, &r->mu);
+	struct msg *m = r->stop ? NULL : &r->slot[(r->head + r->count) % RING];
+	pthread_mutex_unlock(&r->mu);
+	return m;
+}
+
+static void ring_publish(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->count++;
+	pthread_cond_signal(&r->can_get);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static char *err_copy(struct archive *a, const char *dflt)
+{
+	const char *m = archive_error_string(a);
+	return fd_xstrdup(m ? m : dflt);
+}
+
+static void *reader_main(void *arg)
+{
+	struct ring *r = arg;
+	struct archive_entry *ae;
+	for (;;) {
+		struct msg *m = ring_reserve(r);
+		if (!m)
+			return NULL;
+		int rc = archive_read_next_header(r->a, &ae);
+		if (rc == ARCHIVE_EOF) {
+			m->kind = M_EOF;
+			ring_publish(r);
+			return NULL;
+		}
+		if (rc < ARCHIVE_WARN) {
+			m->kind = M_HEADER_FAIL;
+			m->errmsg = err_copy(r->a, "unrecognized archive format");
+			ring_publish(r);
+			return NULL;
+		}
+		m->kind = M_HEADER;
+		m->regular = archive_entry_filetype(ae) == AE_IFREG && !archive_entry_hardlink(ae) &&
+			     !archive_entry_symlink(ae);
+		m->dir = archive_entry_filetype(ae) == AE_IFDIR;
+		m->size = archive_entry_size(ae);
+		const char *raw = archive_entry_pathname(ae);
+		if (!raw)
+			raw = archive_entry_pathname_utf8(ae);
+		m->name = fd_xstrdup(raw ? raw : "(unnamed)");
+		bool regular = m->regular;
+		ring_publish(r);
+		while (regular) {
+			m = ring_reserve(r);
+			if (!m)
+				return NULL;
+			la_ssize_t n = archive_read_data(r->a, m->buf, SLOT_BYTES);
+			if (n < 0) {
+				m->kind = M_DATA_ERR;
+				m->errmsg = err_copy(r->a, "read error");
+				ring_publish(r);
+				return NULL;
+			}
+			m->kind = n ? M_DATA : M_DATA_END;
+			m->len = (size_t)n;
+			ring_publish(r);
+			if (!n)
+				break;
+		}
+	}
+}
+
+/* Consumer side: the message at the head, waiting for it. */
+static struct msg *ring_peek(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->count == 0)
+		pthread_cond_wait(&r->can_get, &r->mu);
+	struct msg *m = &r->slot[r->head];
+	pthread_mutex_unlock(&r->mu);
+	return m;
+}
+
+static void ring_release(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	struct msg *m = &r->slot[r->head];
+	free(m->name);
+	free(m->errmsg);
+	m->name = m->errmsg = NULL;
+	r->head = (r->head + 1) % RING;
+	r->count--;
+	pthread_cond_signal(&r->can_put);
+	pthread_mutex_unlock(&r->mu);
+}
+
+struct tarc_handle {
+	struct ring *r;
+	struct fd_bundle *b;
+	size_t off;   /* bytes of the head M_DATA message already handed out */
+	bool ended;   /* the entry's data is over (M_DATA_END or M_DATA_ERR consumed) */
+	bool failed;
+	bool total_hit;
+	char *errmsg;
+};
+
+static long tarc_read(void *handle, void *buf, size_t n, struct fd_error *err)
+{
+	struct tarc_handle *h = handle;
+	if (h->failed || h->total_hit || h->ended)
+		return h->failed ? -1 : 0;
+	if (h->b->bytes_read >= h->b->limits.max_total_bytes) {
+		h->total_hit = true;
+		return 0;
+	}
+	size_t got = 0;
+	while (got < n) {
+		struct msg *m = ring_peek(h->r);
+		if (m->kind == M_DATA_END) {
+			ring_release(h->r);
+			h->ended = true;
+			break;
+		}
+		if (m->kind == M_DATA_ERR) {
+			h->failed = true;
+			h->ended = true;
+			free(h->errmsg);
+			h->errmsg = fd_xstrdup(m->errmsg);
+			ring_release(h->r);
+			if (got)
+				break; /* hand out what came before; the error on the next call */
+			fd_error_set(err, FD_EBUNDLE, "%s", h->errmsg);
+			return -1;
+		}
+		size_t k = m->len - h->off;
+		if (k > n - got)
+			k = n - got;
+		memcpy((char *)buf + got, m->buf + h->off, k);
+		got += k;
+		h->off += k;
+		if (h->off == m->len) {
+			ring_release(h->r);
+			h->off = 0;
+		}
+		if (got >= 65536)
+			break; /* enough for the caller to get going */
+	}
+	h->b->bytes_read += got;
+	return (long)got;
+}
+
+/* Discards what the callback left of the current entry. */
+static void tarc_drain(struct tarc_handle *h)
+{
+	while (!h->ended) {
+		struct msg *m = ring_peek(h->r);
+		if (m->kind == M_DATA_ERR) {
+			h->failed = true;
+			free(h->errmsg);
+			h->errmsg = fd_xstrdup(m->errmsg);
+		}
+		h->ended = m->kind != M_DATA;
+		ring_release(h->r);
+		h->off = 0;
+	}
+}
+
+/* Tells the reader to stop and waits for it. */
+static void ring_shutdown(struct ring *r, pthread_t th)
+{
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_signal(&r->can_put);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(th, NULL);
+	while (r->count) {
+		struct msg *m = &r->slot[r->head];
+		free(m->name);
+		free(m->errmsg);
+		m->name = m->errmsg = NULL;
+		r->head = (r->head + 1) % RING;
+		r->count--;
+	}
+}
+
+static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what, fd_entry_cb cb,
+			void *payload, struct fd_error *err)
+{
+	const char *env = getenv("FLUXDIAG_READER_THREAD");
+	if (env && strcmp(env, "0") == 0)
+		return walk_archive_sync(b, a, what, cb, payload, err);
+	struct ring *r = fd_xcalloc(1, sizeof(*r));
+	r->a = a;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->can_put, NULL);
+	pthread_cond_init(&r->can_get, NULL);
+	for (int i = 0; i < RING; i++)
+		r->slot[i].buf = fd_xmalloc(SLOT_BYTES);
+	pthread_t th;
+	if (pthread_create(&th, NULL, reader_main, r) != 0) {
+		for (int i = 0; i < RING; i++)
+			free(r->slot[i].buf);
+		pthread_cond_destroy(&r->can_get);
+		pthread_cond_destroy(&r->can_put);
+		pthread_mutex_destroy(&r->mu);
+		free(r);
+		return walk_archive_sync(b, a, what, cb, payload, err);
+	}
+	struct tarc_handle h = {r, b, 0, true, false, false, NULL};
+	uint64_t seen = 0, links = 0, renamed = 0;
+	int rc = 0;
+	for (;;) {
+		if (fd_bundle_over_deadline(b))
+			break;
+		struct msg *m = ring_peek(r);
+		if (m->kind == M_EOF) {
+			ring_release(r);
+			break;
+		}
+		if (m->kind == M_HEADER_FAIL) {
+			if (seen == 0) {
+				rc = fd_error_set(err, FD_EBUNDLE, "%s: not a readable bundle: %s", what,
+						  m->errmsg);
+			} else {
+				fd_bundle_warn(b, "%s: archive damaged after %llu entries (%llu bytes): "
+						  "%s; the rest could not be read",
+					       what, (unsigned long long)seen,
+					       (unsigned long long)b->bytes_read, m->errmsg);
+			}
+			ring_release(r);
+			break;
+		}
+		/* M_HEADER */
+		seen++;
+		b->entries++;
+		if (b->entries > b->limits.max_entries) {
+			fd_bundle_warn(b, "stopped after %llu entries (--max-entries); the rest of the "
+					  "bundle was not read",
+				       (unsigned long long)b->limits.max_entries);
+			ring_release(r);
+			break;
+		}
+		bool regular = m->regular;
+		if (!regular) {
+			if (!m->dir)
+				links++;
+			ring_release(r);
+			continue;
+		}
+		bool changed;
+		char *name = sanitize_name(m->name, &changed);
+		int64_t size = m->size;
+		ring_release(r);
+		h.ended = false;
+		h.off = 0;
+		if (changed)
+			renamed++;
+		if (*name) {
+			struct fd_entry e = {name, (uint64_t)size, tarc_read, &h};
+			cb(&e, payload);
+		}
+		free(name);
+		if (!h.total_hit)
+			tarc_drain(&h);
+		if (h.failed) {
+			fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the "
+					  "rest could not be read",
+				       what, (unsigned long long)seen, (unsigned long long)b->bytes_read,
+				       h.errmsg ? h.errmsg : "read error");
+			break;
+		}
+		if (h.total_hit) {
+			fd_bundle_warn(b, "stopped after reading %llu bytes (--max-total-bytes); the rest "
+					  "of the bundle was not read",
+				       (unsigned long long)b->bytes_read);
+			break;
+		}
+	}
+	ring_shutdown(r, th);
+	free(h.errmsg);
+	for (int i = 0; i < RING; i++)
+		free(r->slot[i].buf);
+	pthread_cond_destroy(&r->can_get);
+	pthread_cond_destroy(&r->can_put);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+	if (seen == 0 && rc == 0 && !b->timed_out)
+		rc = fd_error_set(err, FD_EBUNDLE, "%s: empty archive: no entries", what);
+	if (links)
+		fd_bundle_warn(b, "%llu link entries were skipped (links are never followed)",
+			       (unsigned long long)links);
+	if (renamed)
+		fd_bundle_warn(b, "%llu entry names were unsafe (absolute, '..', control characters "
+				  "or bad UTF-8) and were sanitized",
+			       (unsigned long long)renamed);
 	return rc;
 }
 

@@ -67,7 +67,7 @@ int fd_ruleset_load_buffer(struct fd_ruleset *set, const char *name, const char 
 size_t fd_ruleset_count(const struct fd_ruleset *set);
 void fd_ruleset_free(struct fd_ruleset *set);
 
-enum fd_format { FD_FMT_TEXT, FD_FMT_MARKDOWN, FD_FMT_JSON };
+enum fd_format { FD_FMT_TEXT, FD_FMT_MARKDOWN, FD_FMT_JSON, FD_FMT_SARIF, FD_FMT_JUNIT, FD_FMT_HTML };
 int fd_format_parse(const char *s, enum fd_format *out);
 
 /* Runs one rule test case: `expect_path` is an expectation file (docs/rules.md, "Testing

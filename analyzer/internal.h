@@ -377,6 +377,15 @@ struct fd_finding {
 	bool dropped;
 };
 
+/* One moment in the report's timeline. */
+struct fd_tl_entry {
+	double t;
+	const char *source; /* "event", "condition", "log" (static) */
+	bool warning;
+	char *object; /* "Kind ns/name" */
+	char *text;
+};
+
 struct fd_report {
 	char *source, *format, *collected_at;
 	bool collected_known;
@@ -387,7 +396,13 @@ struct fd_report {
 	size_t *roots, nroots;
 	size_t nrules;
 	const struct fd_ruleset *rules; /* borrowed, for renderers (junit) */
+	struct fd_tl_entry *timeline;   /* oldest first */
+	size_t ntimeline;
 };
+
+/* report_timeline.c: events, condition transitions and log errors in time order. */
+void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r);
+void fd_timeline_free(struct fd_report *r);
 
 /* Template rendering context. */
 struct fd_tctx {
@@ -404,6 +419,8 @@ char *fd_template_render(const char *tpl, const struct fd_tctx *ctx, bool *missi
 const char *fd_template_check(const char *tpl, size_t *pos);
 
 void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *findings);
+/* The time an Event happened (lastTimestamp, eventTime, series, creation), or 0. */
+double fd_event_time(json_t *e);
 void fd_finding_free(struct fd_finding *f);
 
 /* causes_link.c */
@@ -432,10 +449,72 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures);
 /* Parses an expectation (or any small YAML) file into JSON; NULL with err set on failure. */
 json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err);
 
+/* report_ci.c and report_html.c */
+int fd_render_sarif(const struct fd_report *r, FILE *out);
+int fd_render_junit(const struct fd_report *r, FILE *out);
+int fd_render_html(const struct fd_report *r, FILE *out);
+
 /* report_render.c helpers */
 bool fd_selector_match(const struct fd_selector *s, const char *value);
 bool fd_regex_match(const pcre2_code *re, const char *s, size_t len);
 
 double fd_now_monotonic(void);
+
+/* ---- browsing a loaded bundle (browse.c): kubectl-like views for get, describe, events,
+ * trace and logs. They write to `out`, escape every text taken from the bundle, and measure
+ * ages against the collection time. ---- */
+
+/* The code of "the object, pod or log asked for is not in the bundle" (exit status 1). */
+#define FD_ENOTFOUND 1
+
+struct fd_browse_kind {
+	const char *kind; /* static, or borrowed from the bundle */
+	bool namespaced;
+};
+/* Resolves a kubectl-style resource name (plural, singular, short name, Kind, "name.group";
+ * case-insensitive) among the known kinds, then the kinds of `b` (may be NULL). Returns 0, or
+ * -FD_EUSAGE for a name that matches nothing. */
+int fd_browse_kind(struct fd_browse_kind *out, const struct fd_bundle *b, const char *resource,
+		   struct fd_error *err);
+/* `ns` when given, else the bundle's Flux namespace. Borrowed. */
+const char *fd_browse_namespace(const struct fd_bundle *b, const char *ns);
+/* A table of the objects of `resource` in ns (NULL: the Flux namespace; ignored with all_ns
+ * and for cluster-scoped kinds), only `name` when non-NULL. *nrows is the number of rows
+ * (0: nothing was written). -FD_EUSAGE for an unknown resource, -FD_ENOTFOUND when `name`
+ * is absent. */
+int fd_browse_get(FILE *out, const struct fd_bundle *b, const char *resource, const char *name,
+		  const char *ns, bool all_ns, size_t *nrows, struct fd_error *err);
+/* Events of namespace ns (NULL: all) about kind/name (NULL: any; kind case-insensitive),
+ * oldest first. Writes nothing when there are none. */
+int fd_browse_events(FILE *out, const struct fd_bundle *b, const char *ns, const char *kind,
+		     const char *name, size_t *nrows);
+/* kubectl-describe-like view of one object and the events about it. */
+int fd_browse_describe(FILE *out, const struct fd_bundle *b, const char *resource,
+		       const char *name, const char *ns, struct fd_error *err);
+/* The object and, as a tree, what it depends on (fd_graph_upstreams) with each one's state. */
+int fd_browse_trace(FILE *out, struct fd_bundle *b, const char *resource, const char *name,
+		    const char *ns, struct fd_error *err);
+
+struct fd_logs_query {
+	const char *ns;        /* NULL: the Flux namespace */
+	const char *pod;       /* exact name or unique prefix */
+	const char *container; /* NULL: default-container annotation, else the first */
+	bool previous;
+	const char *grep; /* PCRE2 pattern or NULL */
+};
+struct fd_logs_result {
+	char *pod, *container; /* resolved names */
+	char *note;            /* "Defaulted container ..." or NULL */
+	unsigned long lines;   /* lines written */
+};
+/* Writes the log of one container, read again from the bundle at `path` (which `b` was loaded
+ * from; two more passes: one to list the logs, one to print; standard input cannot be read
+ * twice, so the caller spools it to a file first). Control characters other than tab are
+ * escaped. -FD_ENOTFOUND when the pod or its log is absent, -FD_EUSAGE for a bad --grep or
+ * an ambiguous container. res owns malloc'd strings: free with fd_logs_result_free(). */
+int fd_browse_logs(FILE *out, struct fd_bundle *b, const char *path,
+		   const struct fd_logs_query *q, struct fd_logs_result *res,
+		   struct fd_error *err);
+void fd_logs_result_free(struct fd_logs_result *res);
 
 #endif

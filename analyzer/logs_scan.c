@@ -15,6 +15,37 @@ struct active_rule {
 	const struct fd_rule *rule;
 	pcre2_match_data *md;
 	bool jit;
+	unsigned need;  /* prefilter bits a line must set before the regex runs: LIT | LEVEL */
+	unsigned have;  /* bits set on the current line */
+	unsigned long stamp; /* line number `have` belongs to */
+};
+
+/* Prefilter: every rule's required substrings (its literal alternatives, its level needle) in
+ * one table, found in one pass over each line. Each substring is registered under one of its
+ * 4-byte windows (the one made of the rarest bytes); the pass hashes every 4-byte window of the
+ * line, tests one bit, and only on a set bit compares the few substrings filed under it. The cost
+ * per byte does not depend on how many substrings (rules) there are. */
+#define PF_LIT 1u
+#define PF_LEVEL 2u
+#define PF_BITS 16
+#define PF_BUCKETS 4096
+
+struct pf_entry {
+	const char *s;
+	uint32_t len, k; /* length, offset of the registered window */
+	uint32_t h;      /* hash of the window */
+	uint32_t rule;   /* index in scan.rules */
+	unsigned bit;
+	int32_t next;    /* next entry in the bucket, or -1 */
+};
+
+struct prefilter {
+	uint64_t bits[(1u << PF_BITS) / 64];
+	int32_t head[PF_BUCKETS];
+	struct pf_entry *e;
+	size_t n, cap;
+	char *owned; /* level needles */
+	size_t owned_len;
 };
 
 struct scan {
@@ -22,8 +53,132 @@ struct scan {
 	const char *path, *ns, *pod, *container;
 	struct active_rule *rules;
 	size_t nrules;
+	uint32_t *always; /* rules without a prefilter: the regex runs on every line */
+	size_t nalways;
+	uint32_t *cand;   /* candidates of the current line */
+	size_t ncand;
+	struct prefilter *pf;
 	unsigned long lineno;
 };
+
+static inline uint32_t pf_hash(const unsigned char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return (w * 2654435761u) >> (32 - PF_BITS);
+}
+
+/* Rough byte frequencies of controller logs: lower-case letters, digits, quotes, spaces and
+ * JSON punctuation are everywhere; upper case and the rest are rarer. */
+static unsigned byte_cost(unsigned char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return strchr("etaoinsrlcdu", c) ? 6 : 4;
+	if (c >= '0' && c <= '9')
+		return 5;
+	if (strchr(" \":,{}-.", c))
+		return 6;
+	if (c >= 'A' && c <= 'Z')
+		return 2;
+	return 1;
+}
+
+static void pf_add(struct prefilter *pf, const char *lit, size_t len, uint32_t rule, unsigned bit)
+{
+	size_t best = 0;
+	unsigned best_cost = ~0u;
+	for (size_t k = 0; k + 4 <= len; k++) {
+		unsigned c = 0;
+		for (size_t j = 0; j < 4; j++)
+			c += byte_cost((unsigned char)lit[k + j]);
+		if (c < best_cost) {
+			best_cost = c;
+			best = k;
+		}
+	}
+	if (pf->n == pf->cap) {
+		pf->cap = pf->cap ? pf->cap * 2 : 32;
+		pf->e = fd_xrealloc(pf->e, pf->cap * sizeof(*pf->e));
+	}
+	struct pf_entry *e = &pf->e[pf->n];
+	e->s = lit;
+	e->len = (uint32_t)len;
+	e->k = (uint32_t)best;
+	e->h = pf_hash((const unsigned char *)lit + best);
+	e->rule = rule;
+	e->bit = bit;
+	uint32_t bucket = e->h & (PF_BUCKETS - 1);
+	e->next = pf->head[bucket];
+	pf->head[bucket] = (int32_t)pf->n;
+	pf->bits[e->h >> 6] |= 1ull << (e->h & 63);
+	pf->n++;
+}
+
+/* A rule's literal is a list of alternatives separated by '\n' (a line never holds one): every
+ * match contains at least one of them. True when all alternatives can be registered. */
+static bool literal_usable(const char *lit)
+{
+	if (!lit || !*lit)
+		return false;
+	for (const char *p = lit;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n < 4)
+			return false;
+		if (!nl)
+			return true;
+		p = nl + 1;
+	}
+}
+
+static void scan_setup_prefilter(struct scan *s)
+{
+	struct prefilter *pf = fd_xcalloc(1, sizeof(*pf));
+	memset(pf->head, -1, sizeof(pf->head));
+	size_t owned = 0;
+	for (size_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].rule->level)
+			owned += strlen(s->rules[i].rule->level) + 12;
+	pf->owned = fd_xmalloc(owned + 1);
+	s->always = fd_xcalloc(s->nrules + 1, sizeof(*s->always));
+	s->cand = fd_xcalloc(s->nrules + 1, sizeof(*s->cand));
+	for (size_t i = 0; i < s->nrules; i++) {
+		struct active_rule *ar = &s->rules[i];
+		const struct fd_rule *r = ar->rule;
+		if (literal_usable(r->literal)) {
+			ar->need |= PF_LIT;
+			for (const char *p = r->literal;;) {
+				const char *nl = strchr(p, '\n');
+				size_t n = nl ? (size_t)(nl - p) : strlen(p);
+				pf_add(pf, p, n, (uint32_t)i, PF_LIT);
+				if (!nl)
+					break;
+				p = nl + 1;
+			}
+		}
+		if (r->level) {
+			char *needle = pf->owned + pf->owned_len;
+			int n = sprintf(needle, "\"level\":\"%s\"", r->level);
+			pf->owned_len += (size_t)n + 1;
+			ar->need |= PF_LEVEL;
+			pf_add(pf, needle, (size_t)n, (uint32_t)i, PF_LEVEL);
+		}
+		if (!ar->need)
+			s->always[s->nalways++] = (uint32_t)i;
+	}
+	s->pf = pf;
+}
+
+static void scan_free_prefilter(struct scan *s)
+{
+	if (s->pf) {
+		free(s->pf->e);
+		free(s->pf->owned);
+		free(s->pf);
+	}
+	free(s->always);
+	free(s->cand);
+}
 
 void fd_log_acc_free(struct fd_log_acc *a)
 {
@@ -279,28 +434,74 @@ static void on_match(struct scan *s, struct active_rule *ar, const char *line, s
 	json_decref(j);
 }
 
-/* HOT PATH */
+static void pf_hit(struct scan *s, const char *line, size_t len, size_t i, uint32_t h)
+{
+	const struct prefilter *pf = s->pf;
+	for (int32_t x = pf->head[h & (PF_BUCKETS - 1)]; x >= 0; x = pf->e[x].next) {
+		const struct pf_entry *e = &pf->e[x];
+		if (e->h != h || i < e->k)
+			continue;
+		size_t st = i - e->k;
+		if (st + e->len > len || memcmp(line + st, e->s, e->len) != 0)
+			continue;
+		struct active_rule *ar = &s->rules[e->rule];
+		if (ar->stamp != s->lineno) {
+			ar->stamp = s->lineno;
+			ar->have = 0;
+		}
+		if (ar->have == ar->need)
+			continue;
+		ar->have |= e->bit;
+		if (ar->have == ar->need)
+			s->cand[s->ncand++] = e->rule;
+	}
+}
+
+static void run_rule(struct scan *s, struct active_rule *ar, const char *line, size_t len)
+{
+	const pcre2_code *re = ar->rule->pattern;
+	int rc = ar->jit ? pcre2_jit_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL)
+			 : pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL);
+	if (rc >= 0)
+		on_match(s, ar, line, len);
+}
+
+/* HOT PATH: one pass of the prefilter over the line, then the regexes of the rules whose
+ * required substrings are all there (and of rules without any), in rule order. */
 static void scan_line(struct scan *s, const char *line, size_t len)
 {
 	s->lineno++;
 	s->b->log_lines++;
 	if (len && line[len - 1] == '\r')
 		len--;
-	for (size_t i = 0; i < s->nrules; i++) {
-		struct active_rule *ar = &s->rules[i];
-		const struct fd_rule *r = ar->rule;
-		if (r->literal && !memmem(line, len, r->literal, strlen(r->literal)))
-			continue;
-		if (r->level) {
-			char pat[48];
-			int n = snprintf(pat, sizeof(pat), "\"level\":\"%s\"", r->level);
-			if (!memmem(line, len, pat, (size_t)n))
-				continue;
+	const struct prefilter *pf = s->pf;
+	s->ncand = 0;
+	if (pf->n && len >= 4) {
+		const unsigned char *u = (const unsigned char *)line;
+		const uint64_t *bits = pf->bits;
+		size_t last = len - 4;
+		for (size_t i = 0; i <= last; i++) {
+			uint32_t h = pf_hash(u + i);
+			if ((bits[h >> 6] >> (h & 63)) & 1)
+				pf_hit(s, line, len, i, h);
 		}
-		int rc = ar->jit ? pcre2_jit_match(r->pattern, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL)
-				 : pcre2_match(r->pattern, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL);
-		if (rc >= 0)
-			on_match(s, ar, line, len);
+	}
+	uint32_t *c = s->cand;
+	size_t nc = s->ncand;
+	for (size_t i = 1; i < nc; i++) /* a handful at most: insertion sort */
+		for (size_t j = i; j > 0 && c[j - 1] > c[j]; j--) {
+			uint32_t t = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+	size_t a = 0, k = 0;
+	while (a < s->nalways || k < nc) {
+		uint32_t next;
+		if (k >= nc || (a < s->nalways && s->always[a] < c[k]))
+			next = s->always[a++];
+		else
+			next = c[k++];
+		run_rule(s, &s->rules[next], line, len);
 	}
 }
 
@@ -335,6 +536,7 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 		size_t jsz = 0;
 		ar->jit = pcre2_pattern_info(r->pattern, PCRE2_INFO_JITSIZE, &jsz) == 0 && jsz > 0;
 	}
+	scan_setup_prefilter(&s);
 
 	char *chunk = fd_xmalloc(CHUNK);
 	struct fd_buf carry = {0};
@@ -357,6 +559,8 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 				       s.path);
 		}
 		const char *p = chunk, *end = chunk + n;
+		const char *lastp = NULL; /* the last non-empty line read in place, kept at the end */
+		size_t lastn = 0;
 		while (p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			const char *stop = nl ? nl : end;
@@ -367,8 +571,8 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 			} else if (carry.len == 0 && nl && seg <= maxl) {
 				scan_line(&s, p, seg); /* whole line inside the chunk: no copy */
 				if (seg) {
-					last_len = seg < sizeof(last) ? seg : sizeof(last);
-					memcpy(last, p, last_len);
+					lastp = p;
+					lastn = seg;
 				}
 			} else {
 				size_t room = maxl > carry.len ? maxl - carry.len : 0;
@@ -388,10 +592,15 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 					scan_line(&s, carry.p, carry.len);
 					last_len = carry.len < sizeof(last) ? carry.len : sizeof(last);
 					memcpy(last, carry.p, last_len);
+					lastp = NULL;
 					fd_buf_reset(&carry);
 				}
 			}
 			p = nl ? nl + 1 : end;
+		}
+		if (lastp) {
+			last_len = lastn < sizeof(last) ? lastn : sizeof(last);
+			memcpy(last, lastp, last_len);
 		}
 		if (fd_bundle_over_deadline(b))
 			break;
@@ -406,6 +615,7 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 		b->newest_ts = t;
 	fd_buf_free(&carry);
 	free(chunk);
+	scan_free_prefilter(&s);
 	for (size_t i = 0; i < s.nrules; i++)
 		pcre2_match_data_free(s.rules[i].md);
 	free(s.rules);

@@ -121,6 +121,17 @@ json_t *fd_report_to_json(const struct fd_report *r)
 	for (size_t i = 0; i < r->nroots; i++)
 		json_array_append_new(roots, json_string(r->findings[r->roots[i]]->id));
 	json_object_set_new(root, "root_causes", roots);
+	json_t *tl = json_array();
+	for (size_t i = 0; i < r->ntimeline; i++) {
+		char ts[32];
+		fd_time_format(r->timeline[i].t, ts);
+		json_array_append_new(tl, json_pack("{s:s,s:s,s:b,s:o,s:o}", "time", ts, "source",
+						    r->timeline[i].source, "warning",
+						    r->timeline[i].warning, "object",
+						    jstr(r->timeline[i].object), "text",
+						    jstr(r->timeline[i].text)));
+	}
+	json_object_set_new(root, "timeline", tl);
 	return root;
 }
 
@@ -427,6 +438,12 @@ int fd_report_render(const struct fd_report *r, const struct fd_render_opts *opt
 	case FD_FMT_MARKDOWN:
 		md_report(r, out);
 		break;
+	case FD_FMT_SARIF:
+		return fd_render_sarif(r, out);
+	case FD_FMT_JUNIT:
+		return fd_render_junit(r, out);
+	case FD_FMT_HTML:
+		return fd_render_html(r, out);
 	default:
 		text_report(r, out, opts->color);
 	}
@@ -452,6 +469,8 @@ int fd_ruleset_write_catalog(const struct fd_ruleset *set, enum fd_format fmt, F
 		rs[i] = set->rules.v[i];
 	qsort(rs, n, sizeof(*rs), cmp_rule);
 	static const char *const match_names[] = {"resource", "log", "event"};
+	if (fmt != FD_FMT_JSON && fmt != FD_FMT_MARKDOWN)
+		fmt = FD_FMT_TEXT;
 	if (fmt == FD_FMT_JSON) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)

@@ -467,7 +467,7 @@ struct ev_group {
 	char *reason, *message;
 };
 
-static double event_time(json_t *e)
+double fd_event_time(json_t *e)
 {
 	static const char *const keys[] = {"lastTimestamp", "eventTime", "firstTimestamp"};
 	double t;
@@ -531,7 +531,7 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 				continue;
 		}
 		if (r->within > 0) {
-			double t = event_time(e);
+			double t = fd_event_time(e);
 			if (t > 0 && t < b->collected_at - r->within) {
 				json_decref(caps);
 				continue;

@@ -727,6 +727,12 @@ int fd_format_parse(const char *s, enum fd_format *out)
 		*out = FD_FMT_MARKDOWN;
 	else if (strcmp(s, "json") == 0)
 		*out = FD_FMT_JSON;
+	else if (strcmp(s, "sarif") == 0)
+		*out = FD_FMT_SARIF;
+	else if (strcmp(s, "junit") == 0)
+		*out = FD_FMT_JUNIT;
+	else if (strcmp(s, "html") == 0)
+		*out = FD_FMT_HTML;
 	else
 		return -1;
 	return 0;

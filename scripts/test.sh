@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 export LC_ALL=C TZ=UTC
 
 sh scripts/setup.sh
+# what only the tests need: schema validation, HTML rendering, sanitizers and fuzzers
+FLUXDIAG_EXTRA_PACKAGES="python3-jsonschema chromium fonts-dejavu-core poppler-utils valgrind clang libclang-rt-14-dev" \
+	sh scripts/setup.sh --extras-only
 ctest --test-dir build --output-on-failure -j 2
 
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLUXDIAG_SANITIZE=ON >/dev/null

@@ -34,7 +34,7 @@ static const char USAGE[] =
 	"       fluxdiag --version | --help\n"
 	"\n"
 	"analyze options:\n"
-	"  -f, --format FMT        text (default), markdown or json\n"
+	"  -f, --format FMT        text (default), markdown, json, html, sarif or junit\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"      --rules DIR         add rules from DIR (repeatable; same id replaces)\n"
 	"      --no-default-rules  do not load the installed rule pack\n"
@@ -173,7 +173,7 @@ static int cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (fd_format_parse(optarg, &rop.format))
-				return usage_error("unknown format '%s' (text, markdown, json)", optarg);
+				return usage_error("unknown format '%s' (text, markdown, json, html, sarif, junit)", optarg);
 			break;
 		case 'o':
 			output = optarg;
