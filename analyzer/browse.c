@@ -4,7 +4,6 @@
 #include "internal.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -458,7 +457,7 @@ static void pod_state(json_t *pod, struct pod_state *ps)
 		ps->status = "Terminating";
 }
 
-/* Ready replicas of a workload: "2/3", or NULL when the kind is not a workload. */
+/* Ready and wanted replicas of a workload; false when the object is not one. */
 static bool workload_ready(const struct fd_object *o, long *ready, long *want)
 {
 	json_t *st = json_object_get(o->json, "status");
@@ -508,6 +507,8 @@ static const char *ev_source(json_t *ev)
 	return s;
 }
 
+/* The first of `fields` that holds a time ("*f": field f of .series), else the creation time;
+ * 0 when none does. */
 static double ev_time(json_t *ev, const char *const *fields, size_t n)
 {
 	double t;
@@ -1309,46 +1310,16 @@ int fd_browse_trace(FILE *out, struct fd_bundle *b, const char *resource, const 
 
 /* ---- logs ---- */
 
-/* Splits a log path into namespace, pod, container and previous the way objects_load.c does
- * when it scans logs: ".../<namespace>/<pod>/<container>[.previous|-previous].log" (also
- * "logs.txt", container ""). Paths under "all-logs/" repeat other logs and are refused.
- * On success the three strings are malloc'd (caller frees). */
+/* Log entries are the *.log and logs.txt files, identified as the log scanner does. */
 static bool log_path_identity(const char *path, char **ns, char **pod, char **container,
 			      bool *previous)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t bl = strlen(base);
-	if (strstr(path, "all-logs/") == path || strstr(path, "/all-logs/"))
+	if (strcmp(base, "logs.txt") != 0 && !(bl > 4 && strcasecmp(base + bl - 4, ".log") == 0))
 		return false;
-	char *c;
-	if (strcmp(base, "logs.txt") == 0) {
-		c = fd_xstrdup("");
-	} else if (bl > 4 && strcasecmp(base + bl - 4, ".log") == 0) {
-		c = fd_xstrndup(base, bl - 4);
-	} else {
-		return false;
-	}
-	size_t cl = strlen(c);
-	*previous = false;
-	if (cl >= 9 && (strcasecmp(c + cl - 9, ".previous") == 0 ||
-			strcasecmp(c + cl - 9, "-previous") == 0)) {
-		c[cl - 9] = 0;
-		*previous = true;
-	}
-	/* the two directories above the file */
-	const char *end = base > path ? base - 1 : path;
-	const char *p2 = end, *p1;
-	while (p2 > path && p2[-1] != '/')
-		p2--;
-	*pod = fd_xstrndup(p2, (size_t)(end - p2));
-	const char *e1 = p2 > path ? p2 - 1 : path;
-	p1 = e1;
-	while (p1 > path && p1[-1] != '/')
-		p1--;
-	*ns = fd_xstrndup(p1, (size_t)(e1 - p1));
-	*container = c;
-	return true;
+	return fd_log_identity(path, ns, pod, container, previous);
 }
 
 struct log_id {

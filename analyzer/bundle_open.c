@@ -372,8 +372,6 @@ static long tarc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 			ring_release(h->r);
 			h->off = 0;
 		}
-		if (got >= 65536)
-			break; /* enough for the caller to get going */
 	}
 	h->b->bytes_read += got;
 	return (long)got;
@@ -589,7 +587,8 @@ static void walk_dir(struct fd_bundle *b, const char *fs, const char *rel, unsig
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			fd_vec_push(&names, fd_xstrdup(de->d_name));
 	closedir(d);
-	qsort(names.v, names.len, sizeof(*names.v), cmp_names);
+	if (names.len)
+		qsort(names.v, names.len, sizeof(*names.v), cmp_names);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *nm = names.v[i];
 		char *path = fd_xasprintf("%s/%s", fs, nm);

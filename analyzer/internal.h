@@ -339,6 +339,10 @@ int fd_bundle_walk_buffer(struct fd_bundle *b, const void *buf, size_t len, fd_e
 
 /* objects_load.c: routes one entry to the right loader. */
 int fd_entry_load(struct fd_entry *e, void *payload /* struct fd_bundle * */);
+/* Splits a log path ".../<namespace>/<pod>/<container>[.previous|-previous].log" (or
+ * "logs.txt", container "") into malloc'd parts the caller frees. Returns false for paths that
+ * repeat other logs (troubleshoot's all-logs/). */
+bool fd_log_identity(const char *path, char **ns, char **pod, char **container, bool *previous);
 /* Parses manifest.json contents. */
 void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, size_t len);
 

@@ -22,13 +22,16 @@ struct active_rule {
 
 /* Prefilter: every rule's required substrings (its literal alternatives, its level needle) in
  * one table, found in one pass over each line. Each substring is registered under one of its
- * 4-byte windows (the one made of the rarest bytes); the pass hashes every 4-byte window of the
- * line, tests one bit, and only on a set bit compares the few substrings filed under it. The cost
- * per byte does not depend on how many substrings (rules) there are. */
+ * 4-byte windows (made of its rarest bytes); the pass hashes the 4-byte windows of the line
+ * that start at multiples of a stride (up to 4: a substring is filed under that many consecutive
+ * windows, so one of them is always tested), tests one bit, and only on a set bit compares the
+ * few substrings filed under it. The cost per byte does not depend on how many substrings
+ * (rules) there are. */
 #define PF_LIT 1u
 #define PF_LEVEL 2u
 #define PF_BITS 16
 #define PF_BUCKETS 4096
+#define PF_STRIDE_MAX 4
 
 struct pf_entry {
 	const char *s;
@@ -46,6 +49,7 @@ struct prefilter {
 	size_t n, cap;
 	char *owned; /* level needles */
 	size_t owned_len;
+	unsigned stride; /* windows tested: those starting at multiples of it */
 };
 
 struct scan {
@@ -83,35 +87,40 @@ static unsigned byte_cost(unsigned char c)
 	return 1;
 }
 
-static void pf_add(struct prefilter *pf, const char *lit, size_t len, uint32_t rule, unsigned bit)
+/* Files `lit` under the `stride` consecutive windows starting at its rarest stretch, so that
+ * whatever its position in a line, one of them starts at a multiple of the stride. */
+static void pf_add(struct prefilter *pf, const char *lit, size_t len, uint32_t rule, unsigned bit,
+		   unsigned stride)
 {
-	size_t best = 0;
+	size_t span = 3 + stride, best = 0;
 	unsigned best_cost = ~0u;
-	for (size_t k = 0; k + 4 <= len; k++) {
+	for (size_t k = 0; k + span <= len; k++) {
 		unsigned c = 0;
-		for (size_t j = 0; j < 4; j++)
+		for (size_t j = 0; j < span; j++)
 			c += byte_cost((unsigned char)lit[k + j]);
 		if (c < best_cost) {
 			best_cost = c;
 			best = k;
 		}
 	}
-	if (pf->n == pf->cap) {
-		pf->cap = pf->cap ? pf->cap * 2 : 32;
-		pf->e = fd_xrealloc(pf->e, pf->cap * sizeof(*pf->e));
+	for (unsigned w = 0; w < stride; w++) {
+		if (pf->n == pf->cap) {
+			pf->cap = pf->cap ? pf->cap * 2 : 32;
+			pf->e = fd_xrealloc(pf->e, pf->cap * sizeof(*pf->e));
+		}
+		struct pf_entry *e = &pf->e[pf->n];
+		e->s = lit;
+		e->len = (uint32_t)len;
+		e->k = (uint32_t)(best + w);
+		e->h = pf_hash((const unsigned char *)lit + e->k);
+		e->rule = rule;
+		e->bit = bit;
+		uint32_t bucket = e->h & (PF_BUCKETS - 1);
+		e->next = pf->head[bucket];
+		pf->head[bucket] = (int32_t)pf->n;
+		pf->bits[e->h >> 6] |= 1ull << (e->h & 63);
+		pf->n++;
 	}
-	struct pf_entry *e = &pf->e[pf->n];
-	e->s = lit;
-	e->len = (uint32_t)len;
-	e->k = (uint32_t)best;
-	e->h = pf_hash((const unsigned char *)lit + best);
-	e->rule = rule;
-	e->bit = bit;
-	uint32_t bucket = e->h & (PF_BUCKETS - 1);
-	e->next = pf->head[bucket];
-	pf->head[bucket] = (int32_t)pf->n;
-	pf->bits[e->h >> 6] |= 1ull << (e->h & 63);
-	pf->n++;
 }
 
 /* A rule's literal is a list of alternatives separated by '\n' (a line never holds one): every
@@ -142,6 +151,23 @@ static void scan_setup_prefilter(struct scan *s)
 	pf->owned = fd_xmalloc(owned + 1);
 	s->always = fd_xcalloc(s->nrules + 1, sizeof(*s->always));
 	s->cand = fd_xcalloc(s->nrules + 1, sizeof(*s->cand));
+	/* the stride: as large as the shortest substring allows, at most PF_STRIDE_MAX */
+	size_t shortest = 3 + PF_STRIDE_MAX;
+	for (size_t i = 0; i < s->nrules; i++) {
+		const char *lit = s->rules[i].rule->literal;
+		if (!literal_usable(lit))
+			continue;
+		for (const char *p = lit;;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			if (n < shortest)
+				shortest = n;
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	pf->stride = (unsigned)(shortest - 3);
 	for (size_t i = 0; i < s->nrules; i++) {
 		struct active_rule *ar = &s->rules[i];
 		const struct fd_rule *r = ar->rule;
@@ -150,7 +176,7 @@ static void scan_setup_prefilter(struct scan *s)
 			for (const char *p = r->literal;;) {
 				const char *nl = strchr(p, '\n');
 				size_t n = nl ? (size_t)(nl - p) : strlen(p);
-				pf_add(pf, p, n, (uint32_t)i, PF_LIT);
+				pf_add(pf, p, n, (uint32_t)i, PF_LIT, pf->stride);
 				if (!nl)
 					break;
 				p = nl + 1;
@@ -161,7 +187,7 @@ static void scan_setup_prefilter(struct scan *s)
 			int n = sprintf(needle, "\"level\":\"%s\"", r->level);
 			pf->owned_len += (size_t)n + 1;
 			ar->need |= PF_LEVEL;
-			pf_add(pf, needle, (size_t)n, (uint32_t)i, PF_LEVEL);
+			pf_add(pf, needle, (size_t)n, (uint32_t)i, PF_LEVEL, pf->stride);
 		}
 		if (!ar->need)
 			s->always[s->nalways++] = (uint32_t)i;
@@ -479,8 +505,8 @@ static void scan_line(struct scan *s, const char *line, size_t len)
 	if (pf->n && len >= 4) {
 		const unsigned char *u = (const unsigned char *)line;
 		const uint64_t *bits = pf->bits;
-		size_t last = len - 4;
-		for (size_t i = 0; i <= last; i++) {
+		size_t last = len - 4, stride = pf->stride;
+		for (size_t i = 0; i <= last; i += stride) {
 			uint32_t h = pf_hash(u + i);
 			if ((bits[h >> 6] >> (h & 63)) & 1)
 				pf_hit(s, line, len, i, h);

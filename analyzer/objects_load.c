@@ -133,16 +133,19 @@ static int on_object(json_t *obj, unsigned line, void *payload)
 	return 0;
 }
 
-/* Splits a log path into namespace, pod and container. Returns false for paths that are
- * duplicates of other logs (troubleshoot's all-logs/). */
-static bool log_identity(const char *path, char **ns, char **pod, char **container,
+bool fd_log_identity(const char *path, char **ns, char **pod, char **container,
 			 bool *previous)
 {
 	char *copy = fd_xstrdup(path);
-	char *parts[64];
+	char *parts[64], *save = NULL;
 	size_t n = 0;
-	for (char *tok = strtok(copy, "/"); tok && n < 64; tok = strtok(NULL, "/"))
+	for (char *tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (n == 64) { /* keep the last components: they name the file */
+			memmove(parts, parts + 1, 63 * sizeof(*parts));
+			n = 63;
+		}
 		parts[n++] = tok;
+	}
 	char *file = n ? parts[n - 1] : copy;
 	*previous = false;
 	for (size_t i = 0; i + 1 < n; i++)
@@ -205,7 +208,7 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	if (is_log) {
 		char *ns, *pod, *container;
 		bool previous;
-		if (log_identity(path, &ns, &pod, &container, &previous)) {
+		if (fd_log_identity(path, &ns, &pod, &container, &previous)) {
 			fd_log_scan(b, e, ns, pod, container, previous);
 			free(ns);
 			free(pod);
@@ -231,7 +234,7 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	} else if (is_prom) {
 		char *ns, *pod, *container;
 		bool prev;
-		log_identity(path, &ns, &pod, &container, &prev);
+		fd_log_identity(path, &ns, &pod, &container, &prev);
 		/* metrics/<ns>/<pod>.prom: the "container" part is the pod */
 		fd_metrics_load(b, path, pod, container, buf.p, buf.len);
 		free(ns);
@@ -305,9 +308,11 @@ void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, si
 	json_error_t jerr;
 	json_t *m = json_loadb(buf, len, 0, &jerr);
 	if (!json_is_object(m)) {
+		/* a value that is not an object has no error position: point at its start */
 		fd_bundle_warn(b, "%s:%d:%d: malformed manifest: %s; collection time and command "
 				  "results are unknown",
-			       path, jerr.line, jerr.column, m ? "not an object" : jerr.text);
+			       path, m ? 1 : jerr.line, m ? 1 : jerr.column,
+			       m ? "not a JSON object" : jerr.text);
 		json_decref(m);
 		return;
 	}

@@ -843,7 +843,8 @@ int fd_ruleset_load_dir(struct fd_ruleset *set, const char *dir, struct fd_error
 			fd_vec_push(&names, fd_xstrdup(de->d_name));
 	}
 	closedir(d);
-	qsort(names.v, names.len, sizeof(*names.v), cmp_str);
+	if (names.len > 1)
+		qsort(names.v, names.len, sizeof(*names.v), cmp_str);
 	int rc = 0;
 	for (size_t i = 0; i < names.len && !rc; i++) {
 		char *p = fd_xasprintf("%s/%s", dir, (char *)names.v[i]);

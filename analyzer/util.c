@@ -381,8 +381,9 @@ int fd_error_located(struct fd_error *err, int code, const char *file, const cha
 				fd_buf_addc(&b, (*c == '\t' || (unsigned char)*c >= 0x20) ? *c : ' ');
 			free(clean);
 			fd_buf_addc(&b, '\n');
+			/* col may point past the line (a parser counting '\r' as a line break) */
 			for (unsigned i = 1; i < col && i < 200; i++)
-				fd_buf_addc(&b, p[i - 1] == '\t' ? '\t' : ' ');
+				fd_buf_addc(&b, i <= ll && p[i - 1] == '\t' ? '\t' : ' ');
 			fd_buf_addc(&b, '^');
 		}
 	}

@@ -73,8 +73,24 @@ static json_t *scalar_json(const yaml_event_t *ev)
 	return plain_scalar(s, len);
 }
 
-static char *yaml_problem(const yaml_parser_t *p, unsigned *line, unsigned *col)
+static char *yaml_problem(const yaml_parser_t *p, const char *buf, size_t len, unsigned *line,
+			  unsigned *col)
 {
+	if (p->error == YAML_READER_ERROR) {
+		/* bad encoding: libyaml gives a byte offset, not a mark */
+		size_t off = p->problem_offset < len ? p->problem_offset : len;
+		*line = 1;
+		*col = 1;
+		for (size_t i = 0; i < off; i++) {
+			if (buf[i] == '\n') {
+				(*line)++;
+				*col = 1;
+			} else {
+				(*col)++;
+			}
+		}
+		return fd_xasprintf("YAML: %s", p->problem ? p->problem : "bad encoding");
+	}
 	const yaml_mark_t *m = p->problem_mark.line || p->problem_mark.column || !p->context
 				       ? &p->problem_mark
 				       : &p->context_mark;
@@ -118,7 +134,7 @@ int fd_yaml_parse_tree(struct fd_ynode **out, struct fd_arena *arena, const char
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			unsigned l, c;
-			char *m = yaml_problem(&parser, &l, &c);
+			char *m = yaml_problem(&parser, buf, len, &l, &c);
 			rc = fd_error_located(err, FD_ERULES, name, buf, len, l, c, "%s", m);
 			free(m);
 			goto out;
@@ -313,6 +329,12 @@ struct emitter {
 
 static void emit(struct emitter *em, json_t *v, unsigned line)
 {
+	if (!em->stop && json_is_array(v)) { /* a bare YAML sequence of objects */
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) emit(em, e, line);
+		return;
+	}
 	if (em->stop || !is_object_with_kind(v))
 		return;
 	const char *kind = json_string_value(json_object_get(v, "kind"));
@@ -362,7 +384,7 @@ void fd_yaml_load_objects(const char *name, const char *buf, size_t len,
 			break;
 		if (!yaml_parser_parse(&parser, &ev)) {
 			unsigned l, c;
-			char *m = yaml_problem(&parser, &l, &c);
+			char *m = yaml_problem(&parser, buf, len, &l, &c);
 			stats->warning = fd_xasprintf("%u:%u: %s", l, c, m);
 			free(m);
 			break;

@@ -2,6 +2,7 @@
  * (0 clean, 1 findings at or above --fail-on, 2 usage or unreadable bundle, 3 rule file error). */
 #define _GNU_SOURCE
 #include "fluxdiag.h"
+#include "commands.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,11 @@ static const char USAGE[] =
 	"       fluxdiag rules list [--rules DIR]... [--format text|markdown|json]\n"
 	"       fluxdiag rules lint DIR...          check rule files, with located errors\n"
 	"       fluxdiag rules test DIR...          run the test cases in DIR/tests against DIR's rules\n"
+	"       fluxdiag get KIND [NAME] [-n NS | -A] BUNDLE      kubectl-like table of a kind\n"
+	"       fluxdiag describe KIND/NAME [-n NS] BUNDLE        one object, its conditions and events\n"
+	"       fluxdiag logs POD [-n NS] [-c C] [-p|--previous] [--grep RE] BUNDLE\n"
+	"       fluxdiag events [--for KIND/NAME] [-n NS | -A] BUNDLE\n"
+	"       fluxdiag trace KIND/NAME [-n NS] BUNDLE           what it depends on, with states\n"
 	"       fluxdiag --version | --help\n"
 	"\n"
 	"analyze options:\n"
@@ -47,7 +53,8 @@ static const char USAGE[] =
 	"                          limits for hostile bundles (sizes take K, M, G, Ki, Mi, Gi)\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable\n"
-	"bundle, 3 rule file error.\n";
+	"bundle, 3 rule file error.\n"
+	"get/describe/logs/events/trace: 0 done, 1 not in the bundle, 2 usage or bundle error.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -431,6 +438,8 @@ int main(int argc, char **argv)
 		fputs(USAGE, stdout);
 		return 0;
 	}
+	if (fd_cli_is_browse(argv[1]))
+		return fd_cli_browse(argc - 1, argv + 1);
 	if (strcmp(argv[1], "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0)
