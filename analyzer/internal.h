@@ -215,7 +215,8 @@ struct fd_rule {
 	struct fd_cond *where;
 	/* log */
 	pcre2_code *l_ns, *l_pod, *l_container, *pattern;
-	const char *literal; /* a substring every match contains, or NULL: the prefilter */
+	const char *literal; /* prefilter: alternatives separated by '\n', one of which every
+				match contains; NULL when none could be proven */
 	int previous;        /* -1 any, 0 current only, 1 previous only */
 	const char *level;
 	/* event */

@@ -453,32 +453,148 @@ static int parse_cond(struct pctx *c, const struct fd_ynode *n, unsigned depth,
 		       first->value);
 }
 
-/* A substring every match of `re` must contain, for a cheap memmem() before the regex.
- * Conservative: only literal runs outside groups and classes, in patterns without alternation
- * or inline options; NULL when none of at least 4 bytes exists. */
-static const char *required_literal(struct fd_arena *a, const char *re)
+/* Prefilter extraction: substrings one of which every match of a log pattern contains, so the
+ * scanner runs the regex only on lines holding one (see logs_scan.c). The result is the list of
+ * alternatives joined by '\n' (a line never holds one): "a substring" when every match contains
+ * it, "x\ny\nz" for a pattern like 'x.*|(?:y|z)...'. Conservative: a construct it does not
+ * understand (inline options such as (?i), \Q...\E, verbs) gives NULL, and so does a pattern
+ * with an alternative shorter than 4 bytes. */
+#define LIT_MAX_ALTS 16
+
+struct litset {
+	int n; /* number of alternatives; 0: none known */
+	char *s[LIT_MAX_ALTS];
+};
+
+static void litset_free(struct litset *l)
 {
-	if (strchr(re, '|') || strstr(re, "(?i") || strstr(re, "(?x"))
-		return NULL;
-	struct fd_buf best = {0}, cur = {0};
-	int depth = 0;
-	for (const char *p = re; *p; p++) {
-		char lit = 0;
-		bool is_lit = false;
-		if (*p == '\\') {
-			if (!p[1])
-				break;
-			if (!isalnum((unsigned char)p[1])) {
-				lit = p[1];
-				is_lit = depth == 0;
-			}
+	for (int i = 0; i < l->n; i++)
+		free(l->s[i]);
+	l->n = 0;
+}
+
+static size_t litset_min(const struct litset *l)
+{
+	size_t m = (size_t)-1;
+	for (int i = 0; i < l->n; i++)
+		if (strlen(l->s[i]) < m)
+			m = strlen(l->s[i]);
+	return l->n ? m : 0;
+}
+
+/* Keeps the better of *best and *cand (longest shortest alternative, then fewest), frees the
+ * other. */
+static void litset_keep_better(struct litset *best, struct litset *cand)
+{
+	size_t mb = litset_min(best), mc = litset_min(cand);
+	if (cand->n && (!best->n || mc > mb || (mc == mb && cand->n < best->n))) {
+		litset_free(best);
+		*best = *cand;
+		cand->n = 0;
+	} else {
+		litset_free(cand);
+	}
+}
+
+static void lit_flush(struct fd_buf *run, struct litset *best)
+{
+	if (run->len) {
+		struct litset one = {1, {fd_xstrndup(run->p, run->len)}};
+		litset_keep_better(best, &one);
+	}
+	fd_buf_reset(run);
+}
+
+/* Reads a quantifier at *pp: sets *min0 when it allows zero repetitions, *many when more than
+ * one; returns false when there is none. */
+static bool lit_quantifier(const char **pp, bool *min0, bool *many)
+{
+	const char *p = *pp;
+	*min0 = *many = false;
+	if (*p == '?' || *p == '*') {
+		*min0 = true;
+		*many = *p == '*';
+		p++;
+	} else if (*p == '+') {
+		*many = true;
+		p++;
+	} else if (*p == '{' && (isdigit((unsigned char)p[1]) || p[1] == ',')) {
+		const char *q = p + 1;
+		unsigned long lo = strtoul(q, (char **)&q, 10);
+		unsigned long hi = lo;
+		if (*q == ',') {
+			q++;
+			hi = isdigit((unsigned char)*q) ? strtoul(q, (char **)&q, 10) : 2;
+		}
+		if (*q != '}')
+			return false; /* not a quantifier: a literal '{' */
+		*min0 = lo == 0;
+		*many = hi > 1 || lo > 1;
+		p = q + 1;
+	} else {
+		return false;
+	}
+	if (*p == '?' || *p == '+') /* lazy or possessive */
+		p++;
+	*pp = p;
+	return true;
+}
+
+/* Skips the escape at *pp ('\\' then a letter or digit): its arguments too. */
+static void lit_skip_escape(const char **pp)
+{
+	const char *p = *pp + 1;
+	char c = *p++;
+	if (*p == '{' && strchr("xopPgkN", c)) {
+		while (*p && *p != '}')
 			p++;
-		} else if (*p == '(') {
-			depth++;
-		} else if (*p == ')') {
-			depth--;
+		if (*p)
+			p++;
+	} else if (c == 'x') {
+		for (int i = 0; i < 2 && isxdigit((unsigned char)*p); i++)
+			p++;
+	} else if (c == 'c' || c == 'p' || c == 'P') {
+		if (*p)
+			p++;
+	} else if (c == 'k' && (*p == '<' || *p == '\'')) {
+		char close = *p == '<' ? '>' : '\'';
+		while (*p && *p != close)
+			p++;
+		if (*p)
+			p++;
+	} else if (c == 'g' || isdigit((unsigned char)c)) {
+		if (c == 'g' && (*p == '-' || *p == '+'))
+			p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	*pp = p;
+}
+
+static struct litset lit_alt(const char **pp, bool *bad);
+
+static struct litset lit_seq(const char **pp, bool *bad)
+{
+	struct litset best = {0};
+	struct fd_buf run = {0};
+	const char *p = *pp;
+	while (*p && *p != '|' && *p != ')' && !*bad) {
+		char lit = 0;
+		bool is_lit = false, is_group = false;
+		struct litset inner = {0};
+		if (*p == '\\') {
+			if (!p[1] || p[1] == 'Q' || p[1] == 'E') {
+				*bad = true;
+				break;
+			}
+			if (!isalnum((unsigned char)p[1]) && p[1] != '\n') {
+				lit = p[1];
+				is_lit = true;
+				p += 2;
+			} else {
+				lit_skip_escape(&p);
+			}
 		} else if (*p == '[') {
-			/* skip the class */
 			const char *q = p + 1;
 			if (*q == '^')
 				q++;
@@ -487,34 +603,134 @@ static const char *required_literal(struct fd_arena *a, const char *re)
 			while (*q && *q != ']') {
 				if (*q == '\\' && q[1])
 					q++;
+				else if (*q == '[' && q[1] == ':') {
+					const char *e = strstr(q + 2, ":]");
+					if (e)
+						q = e + 1;
+				}
 				q++;
 			}
-			p = *q ? q : q - 1;
-		} else if (!strchr(".^$*+?{}", *p)) {
-			lit = *p;
-			is_lit = depth == 0;
-		}
-		/* a quantifier after this char makes it optional */
-		const char *nx = p + 1;
-		if (is_lit && (*nx == '?' || *nx == '*' || *nx == '{'))
-			is_lit = false;
-		if (is_lit) {
-			fd_buf_addc(&cur, lit);
-		} else {
-			if (cur.len > best.len) {
-				fd_buf_reset(&best);
-				fd_buf_add(&best, cur.p, cur.len);
+			if (!*q) {
+				*bad = true;
+				break;
 			}
-			fd_buf_reset(&cur);
+			p = q + 1;
+		} else if (*p == '(') {
+			bool keep = true;
+			p++;
+			if (*p == '*') {
+				*bad = true;
+				break;
+			}
+			if (*p == '?') {
+				p++;
+				if (*p == ':' || *p == '>' || *p == '|') {
+					p++;
+				} else if (*p == '=' || *p == '!') {
+					keep = false;
+					p++;
+				} else if (*p == '<' && (p[1] == '=' || p[1] == '!')) {
+					keep = false;
+					p += 2;
+				} else if (*p == '<' || *p == '\'' || (*p == 'P' && p[1] == '<')) {
+					char close = *p == '\'' ? '\'' : '>';
+					while (*p && *p != close)
+						p++;
+					if (*p)
+						p++;
+				} else if (*p == '#') {
+					while (*p && *p != ')')
+						p++;
+					if (*p)
+						p++;
+					continue; /* a comment: nothing */
+				} else {
+					*bad = true; /* inline options, callouts, conditionals, ... */
+					break;
+				}
+			}
+			inner = lit_alt(&p, bad);
+			if (*bad || *p != ')') {
+				litset_free(&inner);
+				*bad = true;
+				break;
+			}
+			p++;
+			if (!keep)
+				litset_free(&inner);
+			is_group = true;
+		} else if (*p == '.' || *p == '^' || *p == '$') {
+			p++;
+		} else if (*p == '\n') {
+			p++;
+		} else {
+			lit = *p++;
+			is_lit = true;
+		}
+		bool min0 = false, many = false;
+		bool quant = lit_quantifier(&p, &min0, &many);
+		if (is_lit && !min0) {
+			fd_buf_addc(&run, lit);
+			if (many) { /* "ab+c": "ab" and then "bc" */
+				lit_flush(&run, &best);
+				fd_buf_addc(&run, lit);
+			}
+		} else {
+			lit_flush(&run, &best);
+			if (is_group && !(quant && min0))
+				litset_keep_better(&best, &inner);
+			else
+				litset_free(&inner);
 		}
 	}
-	if (cur.len > best.len) {
-		fd_buf_reset(&best);
-		fd_buf_add(&best, cur.p, cur.len);
+	lit_flush(&run, &best);
+	fd_buf_free(&run);
+	*pp = p;
+	return best;
+}
+
+static struct litset lit_alt(const char **pp, bool *bad)
+{
+	struct litset all = lit_seq(pp, bad);
+	bool none = all.n == 0;
+	while (**pp == '|' && !*bad) {
+		(*pp)++;
+		struct litset more = lit_seq(pp, bad);
+		if (!more.n || all.n + more.n > LIT_MAX_ALTS)
+			none = true;
+		for (int i = 0; i < more.n; i++) {
+			bool dup = false;
+			for (int j = 0; j < all.n && !dup; j++)
+				dup = strcmp(all.s[j], more.s[i]) == 0;
+			if (dup || none || all.n == LIT_MAX_ALTS)
+				free(more.s[i]);
+			else
+				all.s[all.n++] = more.s[i];
+		}
+		more.n = 0;
 	}
-	const char *out = best.len >= 4 ? fd_arena_strndup(a, best.p, best.len) : NULL;
-	fd_buf_free(&best);
-	fd_buf_free(&cur);
+	if (none)
+		litset_free(&all);
+	return all;
+}
+
+static const char *required_literal(struct fd_arena *a, const char *re)
+{
+	bool bad = false;
+	const char *p = re;
+	struct litset l = lit_alt(&p, &bad);
+	const char *out = NULL;
+	if (!bad && !*p && l.n && litset_min(&l) >= 4) {
+		struct fd_buf b = {0};
+		for (int i = 0; i < l.n; i++) {
+			if (i)
+				fd_buf_addc(&b, '\n');
+			fd_buf_add(&b, l.s[i], strlen(l.s[i]));
+		}
+		out = fd_arena_strndup(a, b.p, b.len);
+		fd_buf_free(&b);
+	}
+	litset_free(&l);
 	return out;
 }
 

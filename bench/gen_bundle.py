@@ -102,10 +102,10 @@ def write_list(path, sample_name, items):
 
 def fleet(scale):
     """The objects of the fleet: list of dicts, deterministic."""
-    n_git = int(2000 * scale)
-    n_ks = int(8000 * scale)
-    n_hrepo = int(300 * scale)
-    n_hr = int(6000 * scale)
+    n_git = max(100, int(2000 * scale))
+    n_ks = max(100, int(8000 * scale))
+    n_hrepo = max(50, int(300 * scale))
+    n_hr = max(100, int(6000 * scale))
     gits = [(NAMESPACES[i % 50], "%s-src-%d" % (APPS[i % 16], i)) for i in range(n_git)]
     gits[7 * 1] = ("team-07", "payments-src")  # planted: authentication fails
     kss = []
@@ -580,6 +580,8 @@ def gen_log(path, ctrl, nbytes, rng, objs, planted_mid=None, planted_end=None):
             if len(buf) >= 4096:
                 f.write("".join(buf))
                 buf = []
+        if planted_mid and not mid_done:  # a log too small to have a middle
+            buf.append(planted_mid(clock.ts(i)))
         if planted_end:
             buf.append(planted_end(clock))
         f.write("".join(buf))

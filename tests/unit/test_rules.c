@@ -229,6 +229,30 @@ Test(rules_parse, extracts_literal_prefilters_conservatively)
 	fd_ruleset_free(set);
 }
 
+Test(rules_parse, literal_prefilters_cover_alternations_and_quantifiers)
+{
+	struct fd_ruleset *set;
+	char *m = load("    match:\n      log:\n        pattern: 'panic: |Observed a panic'\n", &set);
+	cr_assert_null(m, "%s", m);
+	const char *lit = ((const struct fd_rule *)set->rules.v[0])->literal;
+	cr_assert_not_null(lit);
+	cr_expect(strstr(lit, "panic: ") != NULL && strstr(lit, "Observed a panic") != NULL &&
+			  strchr(lit, '\n') != NULL,
+		  "got: %s", lit);
+	fd_ruleset_free(set);
+	/* "ab+c" matches "abbc": a prefilter may not demand "abc" */
+	m = load("    match:\n      log:\n        pattern: 'xyzab+cdefg'\n", &set);
+	cr_assert_null(m, "%s", m);
+	lit = ((const struct fd_rule *)set->rules.v[0])->literal;
+	if (lit) {
+		char first[128];
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(lit, "\n"), lit);
+		cr_expect(strstr("xyzabbcdefg", first) != NULL, "prefilter '%s' would miss 'xyzabbcdefg'",
+			  lit);
+	}
+	fd_ruleset_free(set);
+}
+
 Test(rules_parse, the_shipped_rule_pack_loads)
 {
 	struct fd_ruleset *set = fd_ruleset_new();
