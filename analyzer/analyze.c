@@ -22,6 +22,9 @@ static void bundle_init(struct fd_bundle *b, const struct fd_ruleset *rules,
 	b->flux_ns = fd_xstrdup("flux-system");
 	if (opts->limits.timeout_s > 0)
 		b->deadline = fd_now_monotonic() + opts->limits.timeout_s;
+	b->progress = opts->progress;
+	b->progress_payload = opts->payload;
+	b->last_progress = fd_now_monotonic();
 }
 
 static void free_kind_vec(const char *k, void *v, void *p)

@@ -189,7 +189,8 @@ struct fd_cond {
 	const char **operands; /* templates; one unless IN/NOT_IN */
 	size_t noperands;
 	pcre2_code *re;
-	bool flag; /* EXISTS/ABSENT operand */
+	pcre2_match_data *md; /* for re; owned by the rule set */
+	bool flag;            /* EXISTS/ABSENT operand */
 	/* LOOKUP */
 	const char *lk_kind, *lk_ns, *lk_name;
 };
@@ -241,6 +242,8 @@ struct fd_ruleset {
 	struct fd_map by_id;
 	struct fd_vec codes; /* pcre2_code * to free */
 	struct fd_vec paths; /* struct fd_path * of conditions, to free */
+	struct fd_map path_intern; /* path text -> the one struct fd_path for it */
+	struct fd_vec mds;   /* pcre2_match_data * of conditions, to free */
 };
 
 /* Compiles a regex for a rule; on error returns NULL and fills err with the PCRE2 message and
@@ -300,6 +303,9 @@ struct fd_bundle {
 	struct fd_map log_acc;   /* rule-id \x1f key -> struct fd_log_acc * */
 	struct fd_vec log_acc_order;
 	double deadline;         /* monotonic seconds, 0 none */
+	void (*progress)(uint64_t bytes_read, uint64_t entries, void *payload);
+	void *progress_payload;
+	double last_progress;
 	bool timed_out;
 	unsigned long long_lines;
 	json_t *health;          /* parsed readyz/livez texts: name -> object */

@@ -182,6 +182,18 @@ fail:
 
 static bool filter_holds(const struct seg *sg, json_t *v, struct fd_buf *tmp)
 {
+	/* HOT PATH: "[type=Ready]" is a single key compared with a string */
+	if (sg->fkey->n == 1 && sg->fkey->segs[0].type == SEG_KEY) {
+		if (!json_is_object(v))
+			return false;
+		json_t *f = json_object_get(v, sg->fkey->segs[0].key);
+		if (json_is_string(f))
+			return strcmp(json_string_value(f), sg->fvalue) == 0;
+		if (!f || json_is_object(f) || json_is_array(f))
+			return false;
+		const char *t = fd_json_text(f, tmp);
+		return t && strcmp(t, sg->fvalue) == 0;
+	}
 	struct fd_vec vals = {0};
 	bool ok = false;
 	fd_path_eval(sg->fkey, v, &vals, 64);

@@ -72,12 +72,50 @@ static void add_captures(json_t *caps, const pcre2_code *re, pcre2_match_data *m
 	}
 }
 
+/* The values each path reached on the current object, shared by every rule that evaluates
+ * that object (paths are interned by the rule loader, so equal paths are one pointer). */
+#define MEMO_SLOTS 256
+struct memo {
+	const struct fd_path *key[MEMO_SLOTS];
+	unsigned gen[MEMO_SLOTS];
+	struct fd_vec vals[MEMO_SLOTS];
+	unsigned cur;
+	struct fd_vec overflow; /* used when the table is full */
+};
+
+static const struct fd_vec *memo_eval(struct memo *m, const struct fd_path *p, json_t *obj)
+{
+	size_t h = ((uintptr_t)p >> 4) % MEMO_SLOTS;
+	for (size_t k = 0; k < MEMO_SLOTS; k++, h = (h + 1) % MEMO_SLOTS) {
+		if (m->gen[h] == m->cur && m->key[h] == p)
+			return &m->vals[h];
+		if (m->gen[h] != m->cur) {
+			m->key[h] = p;
+			m->gen[h] = m->cur;
+			m->vals[h].len = 0;
+			fd_path_eval(p, obj, &m->vals[h], MAX_PATH_VALUES);
+			return &m->vals[h];
+		}
+	}
+	m->overflow.len = 0;
+	fd_path_eval(p, obj, &m->overflow, MAX_PATH_VALUES);
+	return &m->overflow;
+}
+
+static void memo_free(struct memo *m)
+{
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		fd_vec_free(&m->vals[i]);
+	fd_vec_free(&m->overflow);
+}
+
 struct ectx {
 	struct fd_bundle *b;
 	const struct fd_object *obj;
 	struct fd_tctx t;
-	json_t *caps;
+	json_t *caps;     /* created on the first capture */
 	struct fd_buf ev; /* "path: value" of tests that held */
+	struct memo *memo;
 };
 
 static bool bool_word(const char *s)
@@ -195,11 +233,10 @@ static int time_value(const char *s, double *out)
 
 static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 {
-	struct fd_vec vals = {0};
 	struct fd_buf tmp = {0};
 	bool ok = false;
 	char *operand = NULL;
-	fd_path_eval(cd->path, c->t.obj, &vals, MAX_PATH_VALUES);
+	const struct fd_vec vals = *memo_eval(c->memo, cd->path, c->t.obj);
 	size_t nonnull = 0;
 	for (size_t i = 0; i < vals.len; i++)
 		if (!json_is_null((json_t *)vals.v[i]))
@@ -213,6 +250,8 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 		}
 		goto out;
 	}
+	if (!vals.len)
+		goto out; /* no value: no operator but absent/not_* can hold */
 	if (cd->op != FD_OP_REGEX && cd->op != FD_OP_IN && cd->op != FD_OP_NOT_IN) {
 		bool missing;
 		operand = fd_template_render(cd->operands[0], &c->t, &missing);
@@ -250,15 +289,14 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 				hit = false;
 			}
 			break;
-		case FD_OP_REGEX: {
-			pcre2_match_data *md = pcre2_match_data_create_from_pattern(cd->re, NULL);
-			if (pcre2_match(cd->re, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL) >= 0) {
+		case FD_OP_REGEX:
+			if (pcre2_match(cd->re, (PCRE2_SPTR)v, strlen(v), 0, 0, cd->md, NULL) >= 0) {
 				hit = true;
-				add_captures(c->caps, cd->re, md, v);
+				if (!c->caps)
+					c->t.caps = c->caps = json_object();
+				add_captures(c->caps, cd->re, cd->md, v);
 			}
-			pcre2_match_data_free(md);
 			break;
-		}
 		case FD_OP_GT:
 		case FD_OP_LT:
 		case FD_OP_GE:
@@ -290,7 +328,6 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 out:
 	free(operand);
 	fd_buf_free(&tmp);
-	fd_vec_free(&vals);
 	return ok;
 }
 
@@ -413,7 +450,7 @@ static void set_object_ctx(struct fd_tctx *t, const struct fd_object *o)
 }
 
 static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
-				 const struct fd_object *o, struct fd_vec *out)
+				 const struct fd_object *o, struct memo *memo, struct fd_vec *out)
 {
 	if (!api_version_match(&r->api_version, o->api_version) ||
 	    !fd_selector_match(&r->ns, o->ns) || !fd_selector_match(&r->name, o->name))
@@ -421,9 +458,8 @@ static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
 	struct ectx c = {0};
 	c.b = b;
 	c.obj = o;
-	c.caps = json_object();
+	c.memo = memo;
 	c.t.b = b;
-	c.t.caps = c.caps;
 	set_object_ctx(&c.t, o);
 	if (!r->where || eval_cond(r->where, &c)) {
 		struct fd_finding *f = make_finding(r, &c.t);
@@ -435,25 +471,101 @@ static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
 	json_decref(c.caps);
 }
 
-static void eval_resource(struct fd_bundle *b, const struct fd_rule *r, struct fd_vec *out)
+static bool kind_is_exact(const struct fd_rule *r)
 {
-	bool any_regex = r->kind.n == 0;
+	if (!r->kind.n)
+		return false;
 	for (size_t i = 0; i < r->kind.n; i++)
 		if (!r->kind.exact[i])
-			any_regex = true;
-	if (any_regex) {
-		for (size_t i = 0; i < b->objects.len; i++) {
-			const struct fd_object *o = b->objects.v[i];
-			if (fd_selector_match(&r->kind, o->kind))
-				eval_resource_object(b, r, o, out);
+			return false;
+	return true;
+}
+
+static int cmp_rule_index(const void *a, const void *b)
+{
+	const struct fd_rule *x = *(const struct fd_rule *const *)a,
+			     *y = *(const struct fd_rule *const *)b;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void free_rule_list(const char *k, void *v, void *p)
+{
+	(void)k;
+	(void)p;
+	fd_vec_free(v);
+	free(v);
+}
+
+/* The resource rules that select `kind`, in rule order (computed once per kind). */
+static const struct fd_vec *rules_for_kind(const struct fd_ruleset *rs, struct fd_map *cache,
+					   const char *kind)
+{
+	struct fd_vec *v = fd_map_get(cache, kind);
+	if (v)
+		return v;
+	v = fd_xcalloc(1, sizeof(*v));
+	for (size_t i = 0; i < rs->rules.len; i++) {
+		const struct fd_rule *r = rs->rules.v[i];
+		if (r->match == FD_MATCH_RESOURCE && fd_selector_match(&r->kind, kind))
+			fd_vec_push(v, (void *)r);
+	}
+	qsort(v->v, v->len, sizeof(*v->v), cmp_rule_index);
+	fd_map_put(cache, kind, v);
+	return v;
+}
+
+struct seq_finding {
+	struct fd_finding *f;
+	size_t rule, obj;
+};
+
+static int cmp_seq(const void *a, const void *b)
+{
+	const struct seq_finding *x = a, *y = b;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->obj < y->obj ? -1 : x->obj > y->obj;
+}
+
+/* HOT PATH: every object against the resource rules of its kind. Objects are the outer loop so
+ * that the rules evaluating one object share its path values; findings come out in rule order,
+ * then object order. */
+static void eval_resources(struct fd_bundle *b, struct fd_vec *out)
+{
+	const struct fd_ruleset *rs = b->rules;
+	struct fd_map cache = {0};
+	struct memo *memo = fd_xcalloc(1, sizeof(*memo));
+	struct seq_finding *sf = NULL;
+	size_t nsf = 0, capsf = 0;
+	(void)kind_is_exact;
+	for (size_t i = 0; i < b->objects.len; i++) {
+		const struct fd_object *o = b->objects.v[i];
+		const struct fd_vec *rules = rules_for_kind(rs, &cache, o->kind);
+		if (!rules->len)
+			continue;
+		memo->cur++;
+		for (size_t k = 0; k < rules->len; k++) {
+			const struct fd_rule *r = rules->v[k];
+			size_t before = out->len;
+			eval_resource_object(b, r, o, memo, out);
+			for (size_t n = before; n < out->len; n++) {
+				if (nsf == capsf) {
+					capsf = capsf ? capsf * 2 : 64;
+					sf = fd_xrealloc(sf, capsf * sizeof(*sf));
+				}
+				sf[nsf++] = (struct seq_finding){out->v[n], r->index, i};
+			}
+			out->len = before;
 		}
-		return;
 	}
-	for (size_t k = 0; k < r->kind.n; k++) {
-		const struct fd_vec *v = fd_bundle_kind(b, r->kind.exact[k]);
-		for (size_t i = 0; v && i < v->len; i++)
-			eval_resource_object(b, r, v->v[i], out);
-	}
+	qsort(sf, nsf, sizeof(*sf), cmp_seq);
+	for (size_t i = 0; i < nsf; i++)
+		fd_vec_push(out, sf[i].f);
+	free(sf);
+	memo_free(memo);
+	free(memo);
+	fd_map_each(&cache, free_rule_list, NULL);
+	fd_map_free(&cache);
 }
 
 /* ---- events ---- */
@@ -693,13 +805,22 @@ static bool same_object(const struct fd_finding *a, const struct fd_finding *b)
 void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
 {
 	const struct fd_ruleset *rs = b->rules;
-	for (size_t i = 0; rs && i < rs->rules.len; i++) {
+	if (!rs)
+		return;
+	/* resource findings (rule order), merged with event findings by rule index */
+	struct fd_vec res = {0};
+	eval_resources(b, &res);
+	size_t ri = 0;
+	for (size_t i = 0; i < rs->rules.len; i++) {
 		const struct fd_rule *r = rs->rules.v[i];
-		if (r->match == FD_MATCH_RESOURCE)
-			eval_resource(b, r, out);
-		else if (r->match == FD_MATCH_EVENT)
+		while (ri < res.len && ((struct fd_finding *)res.v[ri])->rule->index <= r->index)
+			fd_vec_push(out, res.v[ri++]);
+		if (r->match == FD_MATCH_EVENT)
 			eval_event(b, r, out);
 	}
+	while (ri < res.len)
+		fd_vec_push(out, res.v[ri++]);
+	fd_vec_free(&res);
 	log_findings(b, out);
 	/* Catch-all rules step aside where a specific rule spoke about the same object. */
 	for (size_t i = 0; i < out->len; i++) {

@@ -48,6 +48,10 @@ void fd_ruleset_free(struct fd_ruleset *s)
 	for (size_t i = 0; i < s->paths.len; i++)
 		fd_path_free(s->paths.v[i]);
 	fd_vec_free(&s->paths);
+	fd_map_free(&s->path_intern);
+	for (size_t i = 0; i < s->mds.len; i++)
+		pcre2_match_data_free(s->mds.v[i]);
+	fd_vec_free(&s->mds);
 	fd_vec_free(&s->rules);
 	fd_map_free(&s->by_id);
 	fd_arena_free(s->arena);
@@ -313,12 +317,17 @@ static int parse_test(struct pctx *c, const struct fd_ynode *n, struct fd_cond *
 		return rc;
 	size_t epos;
 	const char *emsg;
+	cd->path = fd_map_get(&c->set->path_intern, pn->value);
+	if (cd->path)
+		goto parsed;
 	cd->path = fd_path_parse(pn->value, &epos, &emsg);
 	if (!cd->path)
 		return fd_error_located(c->err, FD_ERULES, c->file, c->text, c->len, pn->line,
 					pn->col + (unsigned)epos + (pn->quoted ? 1 : 0),
 					"bad path '%s': %s", pn->value, emsg);
 	fd_vec_push(&c->set->paths, cd->path);
+	fd_map_put(&c->set->path_intern, pn->value, cd->path);
+parsed:
 	cd->path_text = pn->value;
 	switch (cd->op) {
 	case FD_OP_EXISTS:
@@ -333,6 +342,10 @@ static int parse_test(struct pctx *c, const struct fd_ynode *n, struct fd_cond *
 		break;
 	case FD_OP_REGEX:
 		rc = parse_regex_field(c, opv, "regex", &cd->re);
+		if (!rc) {
+			cd->md = pcre2_match_data_create_from_pattern(cd->re, NULL);
+			fd_vec_push(&c->set->mds, cd->md);
+		}
 		break;
 	case FD_OP_OLDER:
 	case FD_OP_NEWER: {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef FD_SOURCE_RULES_DIR
@@ -158,6 +159,30 @@ static const struct option analyze_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+struct progress {
+	double start;
+	bool shown;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A progress line on a terminal's stderr, once reading has taken more than two seconds. */
+static void show_progress(uint64_t bytes, uint64_t entries, void *payload)
+{
+	struct progress *p = payload;
+	double el = now_s() - p->start;
+	if (el < 2.0)
+		return;
+	fprintf(stderr, "\rfluxdiag: read %.0f MB in %llu entries (%.0f MB/s)\033[K",
+		(double)bytes / 1e6, (unsigned long long)entries, (double)bytes / 1e6 / el);
+	p->shown = true;
+}
+
 static int size_arg(const char *name, const char *v, uint64_t *out)
 {
 	if (fd_parse_size(v, out) || *out == 0)
@@ -261,7 +286,14 @@ static int cmd_analyze(int argc, char **argv)
 		return rc;
 	struct fd_report *report = NULL;
 	struct fd_error err = {0};
+	struct progress prog = {now_s(), false};
+	if (isatty(fileno(stderr))) {
+		ao.progress = show_progress;
+		ao.payload = &prog;
+	}
 	rc = fd_analyze_path(&report, bundle, rules, &ao, &err);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
 	if (rc) {
 		fprintf(stderr, "fluxdiag: %s\n", err.msg ? err.msg : "cannot analyze bundle");
 		fd_error_clear(&err);
