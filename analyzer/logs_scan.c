@@ -552,7 +552,10 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 		const struct fd_rule *r = rs->rules.v[i];
 		if (r->match != FD_MATCH_LOG)
 			continue;
-		if (!sel(r->l_ns, ns) || !sel(r->l_pod, pod) || !sel(r->l_container, container))
+		/* a log whose container is unknown (kubectl cluster-info dump's logs.txt) is
+		 * matched by any container selector */
+		if (!sel(r->l_ns, ns) || !sel(r->l_pod, pod) ||
+		    (*container && !sel(r->l_container, container)))
 			continue;
 		if (r->previous >= 0 && r->previous != (int)previous)
 			continue;
