@@ -407,7 +407,7 @@ static void objects_of(const struct fd_bundle *b, const char *kind, const char *
 			fd_vec_push(out, (void *)o);
 	}
 	if (out->len > 1)
-		qsort(out->v, out->len, sizeof(*out->v), cmp_obj);
+		fd_qsort(out->v, out->len, sizeof(*out->v), cmp_obj);
 }
 
 /* ---- pods and workloads ---- */
@@ -561,7 +561,7 @@ static size_t events_select(const struct fd_bundle *b, const char *ns, const cha
 		r->count = c ? (long)json_integer_value(c) : 1;
 	}
 	if (n > 1)
-		qsort(*out, n, sizeof(**out), cmp_ev);
+		fd_qsort(*out, n, sizeof(**out), cmp_ev);
 	return n;
 }
 

@@ -85,9 +85,27 @@ bool fd_bundle_over_deadline(struct fd_bundle *b)
 
 /* ---- archives ---- */
 
+/* Decompression bombs: real bundles compress 5 to 30 times; gzip tops out near 1030. Past
+ * BOMB_MIN_BYTES of output, a ratio above BOMB_RATIO stops the read. Returns a message
+ * (malloc'd) or NULL. Uses libarchive's own counters, so data it skips counts too. */
+#define BOMB_MIN_BYTES (256ULL << 20)
+#define BOMB_RATIO 200
+static char *bomb_check(struct archive *a)
+{
+	if (archive_filter_count(a) < 2)
+		return NULL; /* no compression filter */
+	la_int64_t out = archive_filter_bytes(a, 0), in = archive_filter_bytes(a, -1);
+	if (out < (la_int64_t)BOMB_MIN_BYTES || in <= 0 || out / in < BOMB_RATIO)
+		return NULL;
+	return fd_xasprintf("stopped after %lld MiB decompressed from %lld KiB: a compression ratio "
+			    "over %d:1 looks like a decompression bomb",
+			    (long long)(out >> 20), (long long)(in >> 10), BOMB_RATIO);
+}
+
 struct arc_handle {
 	struct archive *a;
 	struct fd_bundle *b;
+	char *bomb; /* why reading stopped, when it was a bomb (malloc'd) */
 	bool failed;
 	bool total_hit;
 };
@@ -101,11 +119,16 @@ static long arc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 		h->total_hit = true;
 		return 0;
 	}
+	if (n > h->b->limits.max_total_bytes - h->b->bytes_read)
+		n = (size_t)(h->b->limits.max_total_bytes - h->b->bytes_read);
 	la_ssize_t r = archive_read_data(h->a, buf, n);
-	if (r < 0) {
+	char *bomb = r > 0 ? bomb_check(h->a) : NULL;
+	if (r < 0 || bomb) {
 		h->failed = true;
 		const char *m = archive_error_string(h->a);
-		fd_error_set(err, FD_EBUNDLE, "%s", m ? m : "read error");
+		fd_error_set(err, FD_EBUNDLE, "%s", bomb ? bomb : m ? m : "read error");
+		free(h->bomb);
+		h->bomb = bomb;
 		return -1;
 	}
 	h->b->bytes_read += (uint64_t)r;
@@ -116,7 +139,7 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 			     fd_entry_cb cb, void *payload, struct fd_error *err)
 {
 	struct archive_entry *ae;
-	struct arc_handle h = {a, b, false, false};
+	struct arc_handle h = {a, b, NULL, false, false};
 	uint64_t seen = 0, links = 0, renamed = 0;
 	int rc = 0;
 	for (;;) {
@@ -125,7 +148,13 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 		int r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN) {
+		char *bomb = r >= ARCHIVE_WARN ? bomb_check(a) : NULL;
+		if (bomb) {
+			fd_bundle_warn(b, "%s: %s; the rest was not read", what, bomb);
+			free(bomb);
+			break;
+		}
+		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY) {
 			const char *m = archive_error_string(a);
 			if (seen == 0) {
 				rc = fd_error_set(err, FD_EBUNDLE, "%s: not a readable bundle: %s", what,
@@ -170,6 +199,11 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 		(void)eerr;
 		cb(&e, payload);
 		free(name);
+		if (h.failed && h.bomb) {
+			fd_bundle_warn(b, "%s: entry %llu: %s; the rest was not read", what,
+				       (unsigned long long)seen, h.bomb);
+			break;
+		}
 		if (h.failed) {
 			const char *m = archive_error_string(a);
 			fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the "
@@ -195,6 +229,7 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 				  "or bad UTF-8) and were sanitized",
 			       (unsigned long long)renamed);
 out:
+	free(h.bomb);
 	return rc;
 }
 
@@ -270,9 +305,16 @@ static void *reader_main(void *arg)
 			ring_publish(r);
 			return NULL;
 		}
-		if (rc < ARCHIVE_WARN) {
+		if (rc < ARCHIVE_WARN || rc == ARCHIVE_RETRY) {
 			m->kind = M_HEADER_FAIL;
 			m->errmsg = err_copy(r->a, "unrecognized archive format");
+			ring_publish(r);
+			return NULL;
+		}
+		char *bomb = bomb_check(r->a);
+		if (bomb) {
+			m->kind = M_HEADER_FAIL;
+			m->errmsg = bomb;
 			ring_publish(r);
 			return NULL;
 		}
@@ -292,9 +334,10 @@ static void *reader_main(void *arg)
 			if (!m)
 				return NULL;
 			la_ssize_t n = archive_read_data(r->a, m->buf, SLOT_BYTES);
-			if (n < 0) {
+			char *dbomb = n > 0 ? bomb_check(r->a) : NULL;
+			if (n < 0 || dbomb) {
 				m->kind = M_DATA_ERR;
-				m->errmsg = err_copy(r->a, "read error");
+				m->errmsg = dbomb ? dbomb : err_copy(r->a, "read error");
 				ring_publish(r);
 				return NULL;
 			}
@@ -350,6 +393,8 @@ static long tarc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 		h->total_hit = true;
 		return 0;
 	}
+	if (n > h->b->limits.max_total_bytes - h->b->bytes_read)
+		n = (size_t)(h->b->limits.max_total_bytes - h->b->bytes_read);
 	size_t got = 0;
 	while (got < n) {
 		struct msg *m = ring_peek(h->r);
@@ -389,6 +434,15 @@ static void tarc_drain(struct tarc_handle *h)
 {
 	while (!h->ended) {
 		struct msg *m = ring_peek(h->r);
+		if (m->kind == M_DATA) {
+			/* discarded data counts against --max-total-bytes and --timeout too */
+			h->b->bytes_read += m->len > h->off ? m->len - h->off : 0;
+			if (h->b->bytes_read >= h->b->limits.max_total_bytes ||
+			    fd_bundle_over_deadline(h->b)) {
+				h->total_hit = h->b->bytes_read >= h->b->limits.max_total_bytes;
+				break;
+			}
+		}
 		if (m->kind == M_DATA_ERR) {
 			h->failed = true;
 			free(h->errmsg);
@@ -595,7 +649,7 @@ static void walk_dir(struct fd_bundle *b, const char *fs, const char *rel, unsig
 			fd_vec_push(&names, fd_xstrdup(de->d_name));
 	closedir(d);
 	if (names.len)
-		qsort(names.v, names.len, sizeof(*names.v), cmp_names);
+		fd_qsort(names.v, names.len, sizeof(*names.v), cmp_names);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *nm = names.v[i];
 		char *path = fd_xasprintf("%s/%s", fs, nm);

@@ -385,7 +385,7 @@ static void visit_order(struct linkctx *c, size_t i, unsigned char *placed, size
 	order[(*no)++] = i;
 	struct fd_finding *f = c->fs[i];
 	sort_ctx = c;
-	qsort(f->symptoms, f->nsymptoms, sizeof(*f->symptoms), cmp_root_q);
+	fd_qsort(f->symptoms, f->nsymptoms, sizeof(*f->symptoms), cmp_root_q);
 	for (size_t k = 0; k < f->nsymptoms; k++)
 		visit_order(c, f->symptoms[k], placed, order, no);
 }
@@ -535,7 +535,7 @@ void fd_causes_link(struct fd_bundle *b, struct fd_report *r)
 		if (!c.fs[i]->ncaused)
 			roots[nroots++] = i;
 	sort_ctx = &c;
-	qsort(roots, nroots, sizeof(*roots), cmp_root_q);
+	fd_qsort(roots, nroots, sizeof(*roots), cmp_root_q);
 	size_t *order = fd_xcalloc(n, sizeof(*order));
 	unsigned char *placed = fd_xcalloc(n, 1);
 	size_t no = 0;

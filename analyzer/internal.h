@@ -41,6 +41,9 @@ void fd_buf_reset(struct fd_buf *b);
 char *fd_buf_detach(struct fd_buf *b);
 void fd_buf_free(struct fd_buf *b);
 
+/* qsort that accepts an empty (NULL) list. */
+void fd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Pointer vector. Does not own its elements unless the user says so. */
 struct fd_vec {
 	void **v;

@@ -402,8 +402,8 @@ static void on_match(struct scan *s, struct active_rule *ar, const char *line, s
 			json_decref(j);
 			j = NULL;
 		}
-		if (j && r->by == FD_BY_OBJECT)
-			log_object(j, &okind, &ons, &oname);
+		if (j && r->by == FD_BY_OBJECT && !log_object(j, &okind, &ons, &oname))
+			okind = ons = oname = NULL; /* names a kind but no object */
 	}
 	struct fd_buf key = {0};
 	fd_buf_addf(&key, "%s\x1f", r->id);

@@ -467,7 +467,7 @@ int fd_ruleset_write_catalog(const struct fd_ruleset *set, enum fd_format fmt, F
 	const struct fd_rule **rs = fd_xcalloc(n + 1, sizeof(*rs));
 	for (size_t i = 0; i < n; i++)
 		rs[i] = set->rules.v[i];
-	qsort(rs, n, sizeof(*rs), cmp_rule);
+	fd_qsort(rs, n, sizeof(*rs), cmp_rule);
 	static const char *const match_names[] = {"resource", "log", "event"};
 	if (fmt != FD_FMT_JSON && fmt != FD_FMT_MARKDOWN)
 		fmt = FD_FMT_TEXT;

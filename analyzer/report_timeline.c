@@ -91,7 +91,7 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 			    fd_xasprintf("[%s] %s", f->rule->id, txt));
 		}
 	}
-	qsort(v.v, v.len, sizeof(*v.v), cmp_time);
+	fd_qsort(v.v, v.len, sizeof(*v.v), cmp_time);
 	size_t skip = v.len > MAX_ENTRIES ? v.len - MAX_ENTRIES : 0;
 	r->ntimeline = v.len - skip;
 	r->timeline = fd_xcalloc(r->ntimeline + 1, sizeof(*r->timeline));

@@ -509,7 +509,7 @@ static const struct fd_vec *rules_for_kind(const struct fd_ruleset *rs, struct f
 		if (r->match == FD_MATCH_RESOURCE && fd_selector_match(&r->kind, kind))
 			fd_vec_push(v, (void *)r);
 	}
-	qsort(v->v, v->len, sizeof(*v->v), cmp_rule_index);
+	fd_qsort(v->v, v->len, sizeof(*v->v), cmp_rule_index);
 	fd_map_put(cache, kind, v);
 	return v;
 }
@@ -558,7 +558,7 @@ static void eval_resources(struct fd_bundle *b, struct fd_vec *out)
 			out->len = before;
 		}
 	}
-	qsort(sf, nsf, sizeof(*sf), cmp_seq);
+	fd_qsort(sf, nsf, sizeof(*sf), cmp_seq);
 	for (size_t i = 0; i < nsf; i++)
 		fd_vec_push(out, sf[i].f);
 	free(sf);

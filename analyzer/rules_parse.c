@@ -1073,7 +1073,7 @@ int fd_ruleset_load_dir(struct fd_ruleset *set, const char *dir, struct fd_error
 	}
 	closedir(d);
 	if (names.len > 1)
-		qsort(names.v, names.len, sizeof(*names.v), cmp_str);
+		fd_qsort(names.v, names.len, sizeof(*names.v), cmp_str);
 	int rc = 0;
 	for (size_t i = 0; i < names.len && !rc; i++) {
 		char *p = fd_xasprintf("%s/%s", dir, (char *)names.v[i]);

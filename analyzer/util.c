@@ -741,7 +741,7 @@ int fd_format_parse(const char *s, enum fd_format *out)
 
 void fd_limits_default(struct fd_limits *out)
 {
-	out->max_entry_bytes = 512ULL << 20;
+	out->max_entry_bytes = 96ULL << 20;
 	out->max_total_bytes = 64ULL << 30;
 	out->max_entries = 1000000;
 	out->max_line_bytes = 64 << 10;
@@ -771,4 +771,10 @@ int fd_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v;
 	return 0;
+}
+
+void fd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1) /* qsort's base is declared nonnull: empty lists may be NULL */
+		qsort(base, n, size, cmp);
 }

@@ -7,7 +7,7 @@ export LC_ALL=C TZ=UTC
 
 sh scripts/setup.sh
 # what only the tests need: schema validation, HTML rendering, sanitizers and fuzzers
-FLUXDIAG_EXTRA_PACKAGES="python3-jsonschema chromium fonts-dejavu-core poppler-utils valgrind clang libclang-rt-14-dev" \
+FLUXDIAG_EXTRA_PACKAGES="python3-jsonschema chromium fonts-dejavu-core poppler-utils valgrind clang libclang-rt-14-dev time groff-base" \
 	sh scripts/setup.sh --extras-only
 ctest --test-dir build --output-on-failure -j 2
 
@@ -15,3 +15,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLUXDIAG_SANITIZE=ON >/dev/n
 cmake --build build-asan -j "$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure -j 2 -E '^collector$'
+
+# the end-to-end runs under valgrind memcheck (no leaks, no errors), the libFuzzer targets for
+# a short smoke period each, and memory/time bounds on decompression bombs
+bash scripts/valgrind-e2e.sh build/fluxdiag
+FUZZ_TIME=${FUZZ_TIME:-20} bash scripts/fuzz-smoke.sh
+bash scripts/hostile-bounds.sh build/fluxdiag

@@ -370,7 +370,8 @@ static int cmd_rules_test(int argc, char **argv)
 				names[n++] = strdup(de->d_name);
 		}
 		closedir(d);
-		qsort(names, n, sizeof(*names), cmp_names);
+		if (n > 1)
+			qsort(names, n, sizeof(*names), cmp_names);
 		for (size_t k = 0; k < n; k++) {
 			char path[PATH_MAX + 300];
 			snprintf(path, sizeof(path), "%s/%s", tdir, names[k]);
