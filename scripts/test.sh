@@ -14,6 +14,7 @@ ctest --test-dir build --output-on-failure -j 2
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLUXDIAG_SANITIZE=ON >/dev/null
 cmake --build build-asan -j "$(nproc)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
 	ctest --test-dir build-asan --output-on-failure -j 2 -E '^collector$'
 
 # the end-to-end runs under valgrind memcheck (no leaks, no errors), the libFuzzer targets for
