@@ -106,11 +106,27 @@ static void inventory_node(struct fd_vec *out, const char *id)
 }
 
 /* Appends the nodes a node depends on (malloc'd strings). */
+/* Pods depend on the node they run on. */
+static void pod_node(struct fd_vec *out, const struct fd_object *pod)
+{
+	const char *n = js(json_object_get(pod->json, "spec"), "nodeName");
+	if (*n)
+		add_up(out, object_node("Node", "", n));
+}
+
 void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out)
 {
 	if (strcmp(node, "apiserver") == 0 || strcmp(node, "bundle") == 0)
 		return;
 	if (strncmp(node, "controller:", 11) == 0) {
+		/* a controller depends on the nodes its pods run on, and on the API server */
+		const struct fd_vec *pods = fd_bundle_kind(g->b, "Pod");
+		for (size_t i = 0; pods && i < pods->len; i++) {
+			const struct fd_object *p = pods->v[i];
+			const char *c = fd_controller_for_name(p->name);
+			if (c && strcmp(c, node + 11) == 0)
+				pod_node(out, p);
+		}
 		add_up(out, fd_xstrdup("apiserver"));
 		return;
 	}
@@ -163,6 +179,8 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 	struct fd_vec *pods = fd_map_get(&g->workload_pods, node);
 	for (size_t i = 0; pods && i < pods->len; i++)
 		add_up(out, fd_xstrdup(pods->v[i]));
+	if (o && strcmp(kind, "Pod") == 0)
+		pod_node(out, o);
 	add_up(out, fd_xstrdup("apiserver"));
 	free(copy);
 }
