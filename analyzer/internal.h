@@ -101,6 +101,11 @@ char *fd_utf8_clean(const char *s, size_t len, size_t max, bool *truncated);
  * booleans printed; NULL for objects, arrays and null. Returned pointer is owned by `buf`. */
 const char *fd_json_text(json_t *v, struct fd_buf *buf);
 
+/* A JSON string of s, with invalid UTF-8 replaced (new reference). */
+json_t *fd_json_str(const char *s);
+/* Writes s escaped for HTML and XML text and attributes; control characters as \xNN. */
+void fd_put_markup(FILE *out, const char *s);
+
 /* ---- paths (path_eval.c) ---- */
 struct fd_path;
 /* Parses a field path. On error returns NULL and sets *errpos (0-based byte offset) and
@@ -433,6 +438,8 @@ char *fd_template_render(const char *tpl, const struct fd_tctx *ctx, bool *missi
 const char *fd_template_check(const char *tpl, size_t *pos);
 
 void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *findings);
+/* Adds the named groups of a successful match of re on s to caps. */
+void fd_regex_captures(json_t *caps, const pcre2_code *re, pcre2_match_data *md, const char *s);
 /* The time an Event happened (lastTimestamp, eventTime, series, creation), or 0. */
 double fd_event_time(json_t *e);
 void fd_finding_free(struct fd_finding *f);

@@ -361,25 +361,12 @@ static void add_evidence(struct fd_log_acc *a, const struct scan *s, const char 
 
 static json_t *named_captures(const pcre2_code *re, pcre2_match_data *md, const char *line)
 {
-	uint32_t count = 0, entry = 0;
-	PCRE2_SPTR table;
+	uint32_t count = 0;
 	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
 	if (!count)
 		return NULL;
-	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry);
-	pcre2_pattern_info(re, PCRE2_INFO_NAMETABLE, &table);
-	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-	uint32_t pairs = pcre2_get_ovector_count(md);
 	json_t *caps = json_object();
-	for (uint32_t i = 0; i < count; i++) {
-		const unsigned char *e = table + (size_t)i * entry;
-		uint32_t n = ((uint32_t)e[0] << 8) | e[1];
-		if (n >= pairs || ov[2 * n] == PCRE2_UNSET)
-			continue;
-		char *v = fd_utf8_clean(line + ov[2 * n], ov[2 * n + 1] - ov[2 * n], 400, NULL);
-		json_object_set_new(caps, (const char *)e + 2, json_string(v));
-		free(v);
-	}
+	fd_regex_captures(caps, re, md, line);
 	return caps;
 }
 

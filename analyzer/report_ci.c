@@ -5,17 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *jstr(const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	if (!v) {
-		char *c = fd_utf8_clean(s, strlen(s), strlen(s) * 3 + 3, NULL);
-		v = json_string(c);
-		free(c);
-	}
-	return v;
-}
-
 static const char *sarif_level(enum fd_severity s)
 {
 	return s >= FD_SEV_ERROR ? "error" : s == FD_SEV_WARNING ? "warning" : "note";
@@ -58,13 +47,13 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 		fd_map_put(&index, ru->id, (void *)(uintptr_t)(json_array_size(rules) + 1));
 		char *name = pascal(ru->id);
 		json_t *d = json_object();
-		json_object_set_new(d, "id", jstr(ru->id));
-		json_object_set_new(d, "name", jstr(name));
-		json_object_set_new(d, "shortDescription", json_pack("{s:o}", "text", jstr(ru->title)));
-		json_object_set_new(d, "fullDescription", json_pack("{s:o}", "text", jstr(ru->why)));
+		json_object_set_new(d, "id", fd_json_str(ru->id));
+		json_object_set_new(d, "name", fd_json_str(name));
+		json_object_set_new(d, "shortDescription", json_pack("{s:o}", "text", fd_json_str(ru->title)));
+		json_object_set_new(d, "fullDescription", json_pack("{s:o}", "text", fd_json_str(ru->why)));
 		if (ru->ndocs)
-			json_object_set_new(d, "helpUri", jstr(ru->docs[0]));
-		json_object_set_new(d, "help", json_pack("{s:o}", "text", jstr(ru->why)));
+			json_object_set_new(d, "helpUri", fd_json_str(ru->docs[0]));
+		json_object_set_new(d, "help", json_pack("{s:o}", "text", fd_json_str(ru->why)));
 		json_object_set_new(d, "defaultConfiguration",
 				    json_pack("{s:s}", "level", sarif_level(ru->severity)));
 		json_object_set_new(d, "properties",
@@ -79,41 +68,41 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const struct fd_finding *f = r->findings[i];
 		json_t *res = json_object();
-		json_object_set_new(res, "ruleId", jstr(f->rule->id));
+		json_object_set_new(res, "ruleId", fd_json_str(f->rule->id));
 		json_object_set_new(res, "ruleIndex",
 				    json_integer((json_int_t)(uintptr_t)fd_map_get(&index, f->rule->id) -
 						 1));
 		json_object_set_new(res, "level", json_string(sarif_level(f->rule->severity)));
-		json_object_set_new(res, "message", json_pack("{s:o}", "text", jstr(f->message)));
+		json_object_set_new(res, "message", json_pack("{s:o}", "text", fd_json_str(f->message)));
 		char *obj = object_name(f);
 		json_t *locs = json_array();
 		for (size_t k = 0; k < f->nev && k < 1; k++) {
 			json_t *phys = json_pack("{s:{s:o}}", "artifactLocation", "uri",
-						 jstr(f->ev[k].path));
+						 fd_json_str(f->ev[k].path));
 			if (f->ev[k].line)
 				json_object_set_new(phys, "region",
 						    json_pack("{s:i}", "startLine", (int)f->ev[k].line));
 			json_array_append_new(
 				locs, json_pack("{s:o,s:[{s:o,s:s}]}", "physicalLocation", phys,
-						"logicalLocations", "fullyQualifiedName", jstr(obj),
+						"logicalLocations", "fullyQualifiedName", fd_json_str(obj),
 						"kind", "resource"));
 		}
 		if (!json_array_size(locs))
 			json_array_append_new(locs, json_pack("{s:[{s:o,s:s}]}", "logicalLocations",
-							      "fullyQualifiedName", jstr(obj), "kind",
+							      "fullyQualifiedName", fd_json_str(obj), "kind",
 							      "resource"));
 		json_object_set_new(res, "locations", locs);
 		json_t *related = json_array();
 		for (size_t k = 1; k < f->nev; k++) {
 			json_t *phys = json_pack("{s:{s:o}}", "artifactLocation", "uri",
-						 jstr(f->ev[k].path));
+						 fd_json_str(f->ev[k].path));
 			if (f->ev[k].line)
 				json_object_set_new(phys, "region",
 						    json_pack("{s:i}", "startLine", (int)f->ev[k].line));
 			json_array_append_new(related,
 					      json_pack("{s:i,s:o,s:{s:o}}", "id", (int)k,
 							"physicalLocation", phys, "message", "text",
-							jstr(f->ev[k].text)));
+							fd_json_str(f->ev[k].text)));
 		}
 		if (json_array_size(related))
 			json_object_set_new(res, "relatedLocations", related);
@@ -121,32 +110,32 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 			json_decref(related);
 		char *fp = fd_xasprintf("%s|%s", f->rule->id, obj);
 		json_object_set_new(res, "partialFingerprints",
-				    json_pack("{s:o}", "fluxdiagFinding/v1", jstr(fp)));
+				    json_pack("{s:o}", "fluxdiagFinding/v1", fd_json_str(fp)));
 		free(fp);
 		json_t *fix = json_array(), *cb = json_array();
 		for (size_t k = 0; k < f->nfix; k++)
-			json_array_append_new(fix, jstr(f->fix[k]));
+			json_array_append_new(fix, fd_json_str(f->fix[k]));
 		for (size_t k = 0; k < f->ncaused; k++)
 			json_array_append_new(cb, json_string(r->findings[f->caused_by[k]]->id));
 		json_object_set_new(res, "properties",
 				    json_pack("{s:s,s:b,s:o,s:o,s:o}", "findingId", f->id,
 					      "rootCause", f->ncaused == 0, "causedBy", cb, "fix", fix,
 					      "evidence", json_pack("{s:o}", "text",
-								    jstr(f->nev ? f->ev[0].text : ""))));
+								    fd_json_str(f->nev ? f->ev[0].text : ""))));
 		free(obj);
 		json_array_append_new(results, res);
 	}
 	json_t *notes = json_array();
 	for (size_t i = 0; i < r->warnings.len; i++)
 		json_array_append_new(notes, json_pack("{s:{s:o},s:s}", "message", "text",
-						       jstr(r->warnings.v[i]), "level", "warning"));
+						       fd_json_str(r->warnings.v[i]), "level", "warning"));
 	json_t *run = json_pack(
 		"{s:{s:{s:s,s:s,s:s,s:o}},s:o,s:[{s:b,s:o}],s:{s:o,s:o,s:o}}", "tool", "driver",
 		"name", "fluxdiag", "version", FLUXDIAG_VERSION, "informationUri",
 		"https://fluxcd.io/flux/cheatsheets/troubleshooting/", "rules", rules, "results",
 		results, "invocations", "executionSuccessful", 1, "toolExecutionNotifications", notes,
-		"properties", "bundle", jstr(r->source), "bundleFormat", jstr(r->format),
-		"collectedAt", jstr(r->collected_at));
+		"properties", "bundle", fd_json_str(r->source), "bundleFormat", fd_json_str(r->format),
+		"collectedAt", fd_json_str(r->collected_at));
 	json_t *doc = json_pack("{s:s,s:s,s:[o]}", "$schema",
 				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
 				"runs", run);
@@ -155,38 +144,6 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 	json_decref(doc);
 	fd_map_free(&index);
 	return rc || ferror(out) ? -FD_EIO : 0;
-}
-
-/* XML text: escapes markup, drops characters XML 1.0 cannot hold. */
-static void xml(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		default:
-			if (*p < 0x20 && *p != '\n' && *p != '\t')
-				fprintf(out, "\\x%02x", *p);
-			else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
-				fputs("\\uFFFE", out); /* U+FFFE/U+FFFF are not XML characters */
-				p += 2;
-			} else
-				fputc(*p, out);
-		}
-	}
 }
 
 int fd_render_junit(const struct fd_report *r, FILE *out)
@@ -224,9 +181,9 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 				continue;
 			fprintf(out, "    <testcase classname=\"fluxdiag.%s\" name=\"",
 				fd_category_name(ru->category));
-			xml(out, ru->id);
+			fd_put_markup(out, ru->id);
 			fputs(": ", out);
-			xml(out, ru->title);
+			fd_put_markup(out, ru->title);
 			fputs("\" time=\"0\"", out);
 			if (!fired[i]) {
 				fputs("/>\n", out);
@@ -241,7 +198,7 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 				if (f->rule != ru)
 					continue;
 				if (shown++ == 0)
-					xml(out, f->message);
+					fd_put_markup(out, f->message);
 			}
 			fputs("\">", out);
 			for (size_t k = 0; k < r->nfindings; k++) {
@@ -251,25 +208,25 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 				fprintf(out, "%s [%s]", f->id, f->ncaused ? "symptom" : "root cause");
 				if (f->kind) {
 					fputc(' ', out);
-					xml(out, f->kind);
+					fd_put_markup(out, f->kind);
 					fputc(' ', out);
-					xml(out, f->ns);
+					fd_put_markup(out, f->ns);
 					fputc('/', out);
-					xml(out, f->name);
+					fd_put_markup(out, f->name);
 				}
 				fputs(": ", out);
-				xml(out, f->message);
+				fd_put_markup(out, f->message);
 				fputc('\n', out);
 				for (size_t e = 0; e < f->nev; e++) {
 					fputs("  evidence: ", out);
-					xml(out, f->ev[e].path);
+					fd_put_markup(out, f->ev[e].path);
 					fprintf(out, ":%u ", f->ev[e].line);
-					xml(out, f->ev[e].text);
+					fd_put_markup(out, f->ev[e].text);
 					fputc('\n', out);
 				}
 				for (size_t e = 0; e < f->nfix; e++) {
 					fputs("  fix: ", out);
-					xml(out, f->fix[e]);
+					fd_put_markup(out, f->fix[e]);
 					fputc('\n', out);
 				}
 			}

@@ -6,34 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void h(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-				fprintf(out, "\\x%02x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-}
-
 static const char CSS[] =
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
 	"max-width:70em;padding:0 1em;color:#1b1f24}"
@@ -61,13 +33,13 @@ static void object(FILE *out, const struct fd_finding *f)
 	if (!f->kind)
 		return;
 	fputs("<span class=\"obj\">", out);
-	h(out, f->kind);
+	fd_put_markup(out, f->kind);
 	fputc(' ', out);
 	if (*f->ns) {
-		h(out, f->ns);
+		fd_put_markup(out, f->ns);
 		fputc('/', out);
 	}
-	h(out, f->name);
+	fd_put_markup(out, f->name);
 	fputs("</span>", out);
 }
 
@@ -84,11 +56,11 @@ static void chain(FILE *out, const struct fd_report *r, const struct fd_finding 
 			fd_severity_name(s->rule->severity), fd_severity_name(s->rule->severity), s->id,
 			s->id);
 		fputs("<span class=\"rule\">", out);
-		h(out, s->rule->id);
+		fd_put_markup(out, s->rule->id);
 		fputs("</span> ", out);
 		object(out, s);
 		fputs(": ", out);
-		h(out, s->message);
+		fd_put_markup(out, s->message);
 		if (!shown[idx]) {
 			shown[idx] = 1;
 			chain(out, r, s, depth + 1, shown);
@@ -104,20 +76,20 @@ static void card(FILE *out, const struct fd_report *r, const struct fd_finding *
 	fprintf(out, "<div class=\"card %s\" id=\"%s\">\n<div><span class=\"sev %s\">%s</span> "
 		     "<b>%s</b> <span class=\"rule\">",
 		sev, f->id, sev, sev, f->id);
-	h(out, f->rule->id);
+	fd_put_markup(out, f->rule->id);
 	fputs("</span> ", out);
 	object(out, f);
 	fputs("</div>\n<h3>", out);
-	h(out, f->rule->title);
+	fd_put_markup(out, f->rule->title);
 	fputs("</h3>\n<p class=\"msg\">", out);
-	h(out, f->message);
+	fd_put_markup(out, f->message);
 	fputs("</p>\n", out);
 	if (f->ncaused) {
 		fputs("<p>Caused by:", out);
 		for (size_t i = 0; i < f->ncaused; i++) {
 			const struct fd_finding *c = r->findings[f->caused_by[i]];
 			fprintf(out, " <a href=\"#%s\">%s</a> (", c->id, c->id);
-			h(out, c->rule->id);
+			fd_put_markup(out, c->rule->id);
 			fputc(')', out);
 		}
 		fputs("</p>\n", out);
@@ -133,11 +105,11 @@ static void card(FILE *out, const struct fd_report *r, const struct fd_finding *
 		fputs("<p><b>Evidence</b></p>\n", out);
 		for (size_t i = 0; i < f->nev; i++) {
 			fputs("<div><code>", out);
-			h(out, f->ev[i].path);
+			fd_put_markup(out, f->ev[i].path);
 			if (f->ev[i].line)
 				fprintf(out, ":%u", f->ev[i].line);
 			fputs("</code><pre>", out);
-			h(out, f->ev[i].text);
+			fd_put_markup(out, f->ev[i].text);
 			fputs("</pre></div>\n", out);
 		}
 	}
@@ -145,20 +117,20 @@ static void card(FILE *out, const struct fd_report *r, const struct fd_finding *
 		fputs("<p><b>Fix</b></p>\n<ol>", out);
 		for (size_t i = 0; i < f->nfix; i++) {
 			fputs("<li><pre>", out);
-			h(out, f->fix[i]);
+			fd_put_markup(out, f->fix[i]);
 			fputs("</pre></li>", out);
 		}
 		fputs("</ol>\n", out);
 	}
 	if (root) {
 		fputs("<p><b>Why:</b> ", out);
-		h(out, f->why);
+		fd_put_markup(out, f->why);
 		fputs("</p>\n", out);
 		for (size_t i = 0; i < f->rule->ndocs; i++) {
 			fputs("<p>Docs: <a href=\"", out);
-			h(out, f->rule->docs[i]);
+			fd_put_markup(out, f->rule->docs[i]);
 			fputs("\">", out);
-			h(out, f->rule->docs[i]);
+			fd_put_markup(out, f->rule->docs[i]);
 			fputs("</a></p>\n", out);
 		}
 	}
@@ -171,12 +143,12 @@ int fd_render_html(const struct fd_report *r, FILE *out)
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'\">\n<title>fluxdiag report: ",
 	      out);
-	h(out, r->source);
+	fd_put_markup(out, r->source);
 	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>fluxdiag report</h1>\n", CSS);
 	fputs("<p class=\"meta\">Bundle <code>", out);
-	h(out, r->source);
+	fd_put_markup(out, r->source);
 	fputs("</code> (", out);
-	h(out, r->format);
+	fd_put_markup(out, r->format);
 	fprintf(out, "), collected %s%s. %llu objects, %llu log files, %llu log lines, %zu rules. "
 		     "fluxdiag %s.</p>\n",
 		r->collected_at, r->collected_known ? "" : " (estimated)",
@@ -205,9 +177,9 @@ int fd_render_html(const struct fd_report *r, FILE *out)
 			fd_time_format(e->t, ts);
 			fprintf(out, "<tr%s><td>%s</td><td>%s</td><td>", e->warning ? " class=\"warn\"" : "",
 				ts, e->source);
-			h(out, e->object);
+			fd_put_markup(out, e->object);
 			fputs("</td><td>", out);
-			h(out, e->text);
+			fd_put_markup(out, e->text);
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</tbody></table>\n", out);
@@ -216,7 +188,7 @@ int fd_render_html(const struct fd_report *r, FILE *out)
 		fputs("<h2 id=\"warnings\">Bundle warnings</h2>\n<ul>\n", out);
 		for (size_t i = 0; i < r->warnings.len; i++) {
 			fputs("<li>", out);
-			h(out, r->warnings.v[i]);
+			fd_put_markup(out, r->warnings.v[i]);
 			fputs("</li>\n", out);
 		}
 		fputs("</ul>\n", out);

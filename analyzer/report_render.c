@@ -32,44 +32,33 @@ static void put_safe(FILE *out, const char *s, const char *indent)
 	}
 }
 
-static json_t *jstr(const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	if (!v) {
-		char *c = fd_utf8_clean(s, strlen(s), strlen(s) * 3 + 3, NULL);
-		v = json_string(c);
-		free(c);
-	}
-	return v;
-}
-
 /* ---- JSON ---- */
 
 static json_t *finding_json(const struct fd_report *r, const struct fd_finding *f)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(f->id));
-	json_object_set_new(o, "rule", jstr(f->rule->id));
-	json_object_set_new(o, "title", jstr(f->rule->title));
+	json_object_set_new(o, "rule", fd_json_str(f->rule->id));
+	json_object_set_new(o, "title", fd_json_str(f->rule->title));
 	json_object_set_new(o, "severity", json_string(fd_severity_name(f->rule->severity)));
 	json_object_set_new(o, "category", json_string(fd_category_name(f->rule->category)));
 	if (f->kind) {
 		json_t *obj = json_object();
 		if (f->api_version)
-			json_object_set_new(obj, "apiVersion", jstr(f->api_version));
-		json_object_set_new(obj, "kind", jstr(f->kind));
-		json_object_set_new(obj, "namespace", jstr(f->ns));
-		json_object_set_new(obj, "name", jstr(f->name));
+			json_object_set_new(obj, "apiVersion", fd_json_str(f->api_version));
+		json_object_set_new(obj, "kind", fd_json_str(f->kind));
+		json_object_set_new(obj, "namespace", fd_json_str(f->ns));
+		json_object_set_new(obj, "name", fd_json_str(f->name));
 		json_object_set_new(o, "object", obj);
 	} else {
 		json_object_set_new(o, "object", json_null());
 	}
-	json_object_set_new(o, "message", jstr(f->message));
+	json_object_set_new(o, "message", fd_json_str(f->message));
 	json_t *ev = json_array();
 	for (size_t i = 0; i < f->nev; i++)
-		json_array_append_new(ev, json_pack("{s:o,s:i,s:o}", "path", jstr(f->ev[i].path),
+		json_array_append_new(ev, json_pack("{s:o,s:i,s:o}", "path", fd_json_str(f->ev[i].path),
 						    "line", (int)f->ev[i].line, "text",
-						    jstr(f->ev[i].text)));
+						    fd_json_str(f->ev[i].text)));
 	json_object_set_new(o, "evidence", ev);
 	json_t *cb = json_array();
 	for (size_t i = 0; i < f->ncaused; i++)
@@ -81,14 +70,14 @@ static json_t *finding_json(const struct fd_report *r, const struct fd_finding *
 	json_object_set_new(o, "symptoms", sy);
 	json_t *fix = json_array();
 	for (size_t i = 0; i < f->nfix; i++)
-		json_array_append_new(fix, jstr(f->fix[i]));
+		json_array_append_new(fix, fd_json_str(f->fix[i]));
 	json_object_set_new(o, "fix", fix);
-	json_object_set_new(o, "why", jstr(f->why));
+	json_object_set_new(o, "why", fd_json_str(f->why));
 	json_t *docs = json_array();
 	for (size_t i = 0; i < f->rule->ndocs; i++)
-		json_array_append_new(docs, jstr(f->rule->docs[i]));
+		json_array_append_new(docs, fd_json_str(f->rule->docs[i]));
 	json_object_set_new(o, "docs", docs);
-	json_object_set_new(o, "node", jstr(f->node));
+	json_object_set_new(o, "node", fd_json_str(f->node));
 	return o;
 }
 
@@ -99,9 +88,9 @@ json_t *fd_report_to_json(const struct fd_report *r)
 	json_object_set_new(root, "tool", json_pack("{s:s,s:s}", "name", "fluxdiag", "version",
 						    FLUXDIAG_VERSION));
 	json_t *b = json_object();
-	json_object_set_new(b, "source", jstr(r->source));
-	json_object_set_new(b, "format", jstr(r->format));
-	json_object_set_new(b, "collected_at", jstr(r->collected_at));
+	json_object_set_new(b, "source", fd_json_str(r->source));
+	json_object_set_new(b, "format", fd_json_str(r->format));
+	json_object_set_new(b, "collected_at", fd_json_str(r->collected_at));
 	json_object_set_new(b, "collected_at_known", json_boolean(r->collected_known));
 	json_object_set_new(b, "objects", json_integer((json_int_t)r->objects));
 	json_object_set_new(b, "log_files", json_integer((json_int_t)r->log_files));
@@ -109,7 +98,7 @@ json_t *fd_report_to_json(const struct fd_report *r)
 	json_object_set_new(b, "bytes_read", json_integer((json_int_t)r->bytes_read));
 	json_t *w = json_array();
 	for (size_t i = 0; i < r->warnings.len; i++)
-		json_array_append_new(w, jstr(r->warnings.v[i]));
+		json_array_append_new(w, fd_json_str(r->warnings.v[i]));
 	json_object_set_new(b, "warnings", w);
 	json_object_set_new(root, "bundle", b);
 	json_object_set_new(root, "rules", json_integer((json_int_t)r->nrules));
@@ -128,8 +117,8 @@ json_t *fd_report_to_json(const struct fd_report *r)
 		json_array_append_new(tl, json_pack("{s:s,s:s,s:b,s:o,s:o}", "time", ts, "source",
 						    r->timeline[i].source, "warning",
 						    r->timeline[i].warning, "object",
-						    jstr(r->timeline[i].object), "text",
-						    jstr(r->timeline[i].text)));
+						    fd_json_str(r->timeline[i].object), "text",
+						    fd_json_str(r->timeline[i].text)));
 	}
 	json_object_set_new(root, "timeline", tl);
 	return root;

@@ -49,8 +49,7 @@ static bool api_version_match(const struct fd_selector *s, const char *av)
 	return false;
 }
 
-/* Adds named groups of a successful match to caps. */
-static void add_captures(json_t *caps, const pcre2_code *re, pcre2_match_data *md, const char *s)
+void fd_regex_captures(json_t *caps, const pcre2_code *re, pcre2_match_data *md, const char *s)
 {
 	uint32_t count = 0, entry = 0;
 	PCRE2_SPTR table;
@@ -294,7 +293,7 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 				hit = true;
 				if (!c->caps)
 					c->t.caps = c->caps = json_object();
-				add_captures(c->caps, cd->re, cd->md, v);
+				fd_regex_captures(c->caps, cd->re, cd->md, v);
 			}
 			break;
 		case FD_OP_GT:
@@ -636,7 +635,7 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 					       md, NULL) >= 0;
 			if (hit) {
 				caps = json_object();
-				add_captures(caps, r->e_message, md, message);
+				fd_regex_captures(caps, r->e_message, md, message);
 			}
 			pcre2_match_data_free(md);
 			if (!hit)

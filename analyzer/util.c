@@ -778,3 +778,48 @@ void fd_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const 
 	if (n > 1) /* qsort's base is declared nonnull: empty lists may be NULL */
 		qsort(base, n, size, cmp);
 }
+
+json_t *fd_json_str(const char *s)
+{
+	if (!s)
+		s = "";
+	json_t *v = json_string(s);
+	if (!v) { /* not valid UTF-8: replace the bad bytes */
+		char *c = fd_utf8_clean(s, strlen(s), strlen(s) * 3 + 3, NULL);
+		v = json_string(c);
+		free(c);
+	}
+	return v;
+}
+
+void fd_put_markup(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+				fprintf(out, "\\x%02x", *p);
+			} else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+				fputs("\\uFFFE", out); /* U+FFFE/U+FFFF are not XML characters */
+				p += 2;
+			} else {
+				fputc(*p, out);
+			}
+		}
+	}
+}
