@@ -85,16 +85,18 @@ bool fd_bundle_over_deadline(struct fd_bundle *b)
 
 /* ---- archives ---- */
 
-/* Decompression bombs: real bundles compress 5 to 30 times; gzip tops out near 1030. Past
- * BOMB_MIN_BYTES of output, a ratio above BOMB_RATIO stops the read. Returns a message
- * (malloc'd) or NULL. Uses libarchive's own counters, so data it skips counts too. */
+/* Decompression bombs: real bundles compress 5 to 30 times; gzip tops out near 1030, zip's
+ * deflate the same. Past BOMB_MIN_BYTES of output, a ratio above BOMB_RATIO stops the read.
+ * The output is the larger of what the compression filter produced (libarchive's own counter,
+ * so data it skips counts too) and what the format delivered (`delivered`: zip entries are
+ * compressed inside the format). Returns a message (malloc'd) or NULL. */
 #define BOMB_MIN_BYTES (256ULL << 20)
 #define BOMB_RATIO 200
-static char *bomb_check(struct archive *a)
+static char *bomb_check(struct archive *a, uint64_t delivered)
 {
-	if (archive_filter_count(a) < 2)
-		return NULL; /* no compression filter */
 	la_int64_t out = archive_filter_bytes(a, 0), in = archive_filter_bytes(a, -1);
+	if ((uint64_t)out < delivered)
+		out = (la_int64_t)delivered;
 	if (out < (la_int64_t)BOMB_MIN_BYTES || in <= 0 || out / in < BOMB_RATIO)
 		return NULL;
 	return fd_xasprintf("stopped after %lld MiB decompressed from %lld KiB: a compression ratio "
@@ -122,7 +124,7 @@ static long arc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 	if (n > h->b->limits.max_total_bytes - h->b->bytes_read)
 		n = (size_t)(h->b->limits.max_total_bytes - h->b->bytes_read);
 	la_ssize_t r = archive_read_data(h->a, buf, n);
-	char *bomb = r > 0 ? bomb_check(h->a) : NULL;
+	char *bomb = r > 0 ? bomb_check(h->a, h->b->bytes_read + (uint64_t)r) : NULL;
 	if (r < 0 || bomb) {
 		h->failed = true;
 		const char *m = archive_error_string(h->a);
@@ -148,7 +150,7 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 		int r = archive_read_next_header(a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
-		char *bomb = r >= ARCHIVE_WARN ? bomb_check(a) : NULL;
+		char *bomb = r >= ARCHIVE_WARN ? bomb_check(a, b->bytes_read) : NULL;
 		if (bomb) {
 			fd_bundle_warn(b, "%s: %s; the rest was not read", what, bomb);
 			free(bomb);
@@ -264,6 +266,7 @@ struct ring {
 	struct msg slot[RING];
 	unsigned head, count; /* the consumer holds slot[head] until it releases it */
 	bool stop;            /* set by the consumer: the reader ends at its next step */
+	uint64_t delivered;   /* entry data the reader produced (reader thread only) */
 };
 
 /* Reader side: waits for a free slot; NULL when told to stop. */
@@ -311,7 +314,7 @@ static void *reader_main(void *arg)
 			ring_publish(r);
 			return NULL;
 		}
-		char *bomb = bomb_check(r->a);
+		char *bomb = bomb_check(r->a, r->delivered);
 		if (bomb) {
 			m->kind = M_HEADER_FAIL;
 			m->errmsg = bomb;
@@ -334,7 +337,9 @@ static void *reader_main(void *arg)
 			if (!m)
 				return NULL;
 			la_ssize_t n = archive_read_data(r->a, m->buf, SLOT_BYTES);
-			char *dbomb = n > 0 ? bomb_check(r->a) : NULL;
+			if (n > 0)
+				r->delivered += (uint64_t)n;
+			char *dbomb = n > 0 ? bomb_check(r->a, r->delivered) : NULL;
 			if (n < 0 || dbomb) {
 				m->kind = M_DATA_ERR;
 				m->errmsg = dbomb ? dbomb : err_copy(r->a, "read error");
@@ -551,6 +556,11 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 		free(name);
 		if (!h.total_hit)
 			tarc_drain(&h);
+		if (h.failed && h.errmsg && strstr(h.errmsg, "decompression bomb")) {
+			fd_bundle_warn(b, "%s: entry %llu: %s; the rest was not read", what,
+				       (unsigned long long)seen, h.errmsg);
+			break;
+		}
 		if (h.failed) {
 			fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the "
 					  "rest could not be read",

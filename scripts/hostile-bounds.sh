@@ -16,7 +16,7 @@ MAX_SECONDS=${MAX_SECONDS:-10}
 HARD_STOP=${HARD_STOP:-120} # a case still running after this is killed and fails
 SIZE=$((2 << 30))
 read -r -a EXTRA <<<"${FLUXDIAG_BOUNDS_ARGS:-}"
-CASES=${BOUNDS_CASES:-"log-zero log-A log-newlines log-matching yaml-A json-nested unread-entries"}
+CASES=${BOUNDS_CASES:-"log-zero log-A log-newlines log-matching yaml-A json-nested unread-entries zip-A"}
 
 [ -x "$FLUXDIAG" ] || { echo "hostile-bounds: $FLUXDIAG not built" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "hostile-bounds: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
@@ -69,6 +69,22 @@ bomb() {
 	head -c 1024 /dev/zero | gzip >>"$out" # end of archive
 }
 
+# zip_bomb OUT: a zip whose four log entries each inflate to 2 GiB of 'A' (deflate inside the
+# format, where no compression filter sees it); written by Python's zipfile, streamed
+zip_bomb() {
+	python3 - "$1" "$SIZE" <<'PY'
+import sys, zipfile
+out, size = sys.argv[1], int(sys.argv[2])
+chunk = b"A" * (1 << 20)
+with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    for k in range(4):
+        name = f"bomb/logs/flux-system/source-controller-{k}/manager.log"
+        with z.open(name, "w", force_zip64=True) as f:
+            for _ in range(size // len(chunk)):
+                f.write(chunk)
+PY
+}
+
 LOG=logs/flux-system/source-controller-1/manager.log
 passed=0 failed=0
 for c in $CASES; do
@@ -81,6 +97,7 @@ for c in $CASES; do
 	yaml-A) bomb "$f" resources/pods.yaml:A ;;
 	json-nested) bomb "$f" resources/pods.json:bracket ;;
 	unread-entries) bomb "$f" blob-1.bin:zero blob-2.bin:zero blob-3.bin:zero blob-4.bin:zero ;;
+	zip-A) zip_bomb "$f" ;;
 	*) echo "hostile-bounds: unknown case $c" >&2; exit 2 ;;
 	esac
 	out=$WORK/$c.json
