@@ -194,11 +194,10 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	struct fd_bundle *b = payload;
 	const char *base = strrchr(e->path, '/');
 	base = base ? base + 1 : e->path;
-	const char *path = fd_arena_strdup(b->arena, e->path);
 	struct fd_buf buf = {0};
 	bool truncated = false;
 
-	detect_layout(b, path);
+	detect_layout(b, e->path);
 	bool is_log = has_suffix(base, ".log") || strcmp(base, "logs.txt") == 0;
 	bool is_obj = has_suffix(base, ".yaml") || has_suffix(base, ".yml") ||
 		      has_suffix(base, ".json");
@@ -208,7 +207,7 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	if (is_log) {
 		char *ns, *pod, *container;
 		bool previous;
-		if (fd_log_identity(path, &ns, &pod, &container, &previous)) {
+		if (fd_log_identity(e->path, &ns, &pod, &container, &previous)) {
 			fd_log_scan(b, e, ns, pod, container, previous);
 			free(ns);
 			free(pod);
@@ -218,8 +217,9 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	}
 	if (!is_obj && !is_prom && !is_health) {
 		b->skipped_entries++;
-		return 0;
+		return 0; /* nothing is kept of skipped entries, not even their names */
 	}
+	const char *path = fd_arena_strdup(b->arena, e->path);
 	if (read_all(b, e, b->limits.max_entry_bytes, &buf, &truncated) != 0) {
 		fd_buf_free(&buf);
 		return 0; /* the walker reports the damage */

@@ -743,7 +743,7 @@ void fd_limits_default(struct fd_limits *out)
 {
 	out->max_entry_bytes = 96ULL << 20;
 	out->max_total_bytes = 64ULL << 30;
-	out->max_entries = 1000000;
+	out->max_entries = 200000;
 	out->max_line_bytes = 64 << 10;
 	out->max_depth = 64;
 	out->max_aliases = 64;
