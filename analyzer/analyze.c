@@ -37,6 +37,7 @@ static void free_kind_vec(const char *k, void *v, void *p)
 
 static void bundle_free(struct fd_bundle *b)
 {
+	fd_objects_finish(b);
 	for (size_t i = 0; i < b->objects.len; i++) {
 		struct fd_object *o = b->objects.v[i];
 		json_decref(o->json);
@@ -172,6 +173,7 @@ int fd_analyze_path(struct fd_report **out, const char *path, const struct fd_ru
 	struct fd_bundle b;
 	bundle_init(&b, rules, opts, opts->source_name ? opts->source_name : path);
 	int rc = fd_bundle_walk_path(&b, path, fd_entry_load, &b, err);
+	fd_objects_finish(&b);
 	if (rc == 0)
 		*out = finish(&b);
 	bundle_free(&b);
@@ -185,6 +187,7 @@ int fd_analyze_buffer(struct fd_report **out, const void *buf, size_t len, const
 	struct fd_bundle b;
 	bundle_init(&b, rules, opts, name);
 	int rc = fd_bundle_walk_buffer(&b, buf, len, fd_entry_load, &b, err);
+	fd_objects_finish(&b);
 	if (rc == 0)
 		*out = finish(&b);
 	bundle_free(&b);
@@ -197,6 +200,7 @@ int fd_bundle_load(struct fd_bundle **out, const char *path, const struct fd_ana
 	struct fd_bundle *b = fd_xcalloc(1, sizeof(*b));
 	bundle_init(b, NULL, opts, opts->source_name ? opts->source_name : path);
 	int rc = fd_bundle_walk_path(b, path, fd_entry_load, b, err);
+	fd_objects_finish(b);
 	if (rc) {
 		bundle_free(b);
 		free(b);

@@ -311,6 +311,7 @@ struct fd_bundle {
 	struct fd_map log_acc;   /* rule-id \x1f key -> struct fd_log_acc * */
 	struct fd_vec log_acc_order;
 	double deadline;         /* monotonic seconds, 0 none */
+	struct fd_parse_queue *parse_queue; /* object files parsed on a second thread */
 	void (*progress)(uint64_t bytes_read, uint64_t entries, void *payload);
 	void *progress_payload;
 	double last_progress;
@@ -358,6 +359,9 @@ int fd_entry_load(struct fd_entry *e, void *payload /* struct fd_bundle * */);
  * "logs.txt", container "") into malloc'd parts the caller frees. Returns false for paths that
  * repeat other logs (troubleshoot's all-logs/). */
 bool fd_log_identity(const char *path, char **ns, char **pod, char **container, bool *previous);
+/* Applies every object file still being parsed and stops the parsing thread; called once the
+ * walk is over (also after an error), before anything reads the index. */
+void fd_objects_finish(struct fd_bundle *b);
 /* Parses manifest.json contents. */
 void fd_manifest_load(struct fd_bundle *b, const char *path, const char *buf, size_t len);
 

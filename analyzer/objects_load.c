@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,201 @@ static void detect_layout(struct fd_bundle *b, const char *path)
 		b->saw_clusterinfo = true;
 }
 
+/* ---- object files parsed on a second thread ----
+ *
+ * Parsing YAML costs about as much as scanning logs, so object files are parsed on a worker
+ * thread while the calling thread goes on reading entries. Results are applied to the index on
+ * the calling thread, in entry order, so the index, the findings and the warnings are the same as
+ * with inline parsing. At most QUEUE_BYTES of file text wait for the worker at once.
+ * FLUXDIAG_PARSE_THREAD=0 parses inline. */
+
+#define QUEUE_BYTES (128u << 20)
+
+struct parse_job {
+	struct parse_job *next;
+	const char *path; /* in the bundle's arena */
+	bool json;
+	char *buf; /* freed by the worker once parsed */
+	size_t len;
+	struct fd_vec objs; /* json_t * (owned references) */
+	struct fd_vec lines;
+	struct fd_load_stats st;
+	bool done;
+};
+
+struct fd_parse_queue {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	struct parse_job *head, *tail, *todo;
+	size_t pending;
+	bool stop;
+	struct fd_limits lim;
+};
+
+static int collect_object(json_t *obj, unsigned line, void *payload)
+{
+	struct parse_job *j = payload;
+	fd_vec_push(&j->objs, json_incref(obj));
+	fd_vec_push(&j->lines, (void *)(uintptr_t)line);
+	return 0;
+}
+
+static void parse_job_run(struct parse_job *j, const struct fd_limits *lim)
+{
+	if (j->json)
+		fd_json_load_objects(j->path, j->buf, j->len, lim, collect_object, j, &j->st);
+	else
+		fd_yaml_load_objects(j->path, j->buf, j->len, lim, collect_object, j, &j->st);
+	free(j->buf);
+	j->buf = NULL;
+}
+
+static void *parse_worker(void *arg)
+{
+	struct fd_parse_queue *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->todo && !q->stop)
+			pthread_cond_wait(&q->cv_work, &q->mu);
+		if (q->stop)
+			break;
+		struct parse_job *j = q->todo;
+		q->todo = j->next;
+		pthread_mutex_unlock(&q->mu);
+		size_t len = j->len;
+		parse_job_run(j, &q->lim);
+		pthread_mutex_lock(&q->mu);
+		j->done = true;
+		q->pending -= len;
+		pthread_cond_broadcast(&q->cv_done);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static void apply_job(struct fd_bundle *b, struct parse_job *j)
+{
+	for (size_t i = 0; i < j->objs.len; i++)
+		fd_bundle_add_object(b, j->objs.v[i], j->path, (unsigned)(uintptr_t)j->lines.v[i],
+				     false);
+	if (j->st.warning) {
+		fd_bundle_warn(b, "%s:%s (%lu objects before it were loaded)", j->path, j->st.warning,
+			       j->st.objects);
+		free(j->st.warning);
+	}
+	if (j->st.truncated)
+		fd_bundle_warn(b, "%s: more than %llu objects (--max-objects-per-file); the rest were "
+				  "skipped",
+			       j->path, (unsigned long long)b->limits.max_objects_per_file);
+	fd_vec_free(&j->objs);
+	fd_vec_free(&j->lines);
+	free(j);
+}
+
+/* Applies the parsed files at the head of the queue; with `all`, waits for every one. */
+static void queue_apply(struct fd_bundle *b, bool all)
+{
+	struct fd_parse_queue *q = b->parse_queue;
+	if (!q)
+		return;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		struct parse_job *j = q->head;
+		while (j && !j->done && all) {
+			pthread_cond_wait(&q->cv_done, &q->mu);
+			j = q->head;
+		}
+		if (!j || !j->done) {
+			pthread_mutex_unlock(&q->mu);
+			return;
+		}
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+		apply_job(b, j);
+	}
+}
+
+/* Hands a file to the worker (starting it on first use); false when it must be parsed inline. */
+static bool queue_submit(struct fd_bundle *b, const char *path, bool json, struct fd_buf *buf)
+{
+	struct fd_parse_queue *q = b->parse_queue;
+	if (!q) {
+		const char *e = getenv("FLUXDIAG_PARSE_THREAD");
+		if (e && strcmp(e, "0") == 0)
+			return false;
+		q = fd_xcalloc(1, sizeof(*q));
+		q->lim = b->limits;
+		pthread_mutex_init(&q->mu, NULL);
+		pthread_cond_init(&q->cv_work, NULL);
+		pthread_cond_init(&q->cv_done, NULL);
+		json_decref(json_object()); /* jansson's hash seed is set before the second thread */
+		if (pthread_create(&q->th, NULL, parse_worker, q) != 0) {
+			pthread_cond_destroy(&q->cv_work);
+			pthread_cond_destroy(&q->cv_done);
+			pthread_mutex_destroy(&q->mu);
+			free(q);
+			return false;
+		}
+		b->parse_queue = q;
+	}
+	/* bounded memory: wait for the worker while too much text is waiting */
+	pthread_mutex_lock(&q->mu);
+	while (q->pending > 0 && q->pending + buf->len > QUEUE_BYTES)
+		pthread_cond_wait(&q->cv_done, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	queue_apply(b, false);
+
+	struct parse_job *j = fd_xcalloc(1, sizeof(*j));
+	j->path = path;
+	j->json = json;
+	j->len = buf->len;
+	j->buf = fd_buf_detach(buf);
+	pthread_mutex_lock(&q->mu);
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+	if (!q->todo)
+		q->todo = j;
+	q->pending += j->len;
+	pthread_cond_signal(&q->cv_work);
+	pthread_mutex_unlock(&q->mu);
+	return true;
+}
+
+void fd_objects_finish(struct fd_bundle *b)
+{
+	struct fd_parse_queue *q = b->parse_queue;
+	if (!q)
+		return;
+	queue_apply(b, true);
+	pthread_mutex_lock(&q->mu);
+	q->stop = true;
+	pthread_cond_signal(&q->cv_work);
+	pthread_mutex_unlock(&q->mu);
+	pthread_join(q->th, NULL);
+	/* jobs never applied (only after an error): drop them */
+	for (struct parse_job *j = q->head, *n; j; j = n) {
+		n = j->next;
+		for (size_t i = 0; i < j->objs.len; i++)
+			json_decref(j->objs.v[i]);
+		fd_vec_free(&j->objs);
+		fd_vec_free(&j->lines);
+		free(j->buf);
+		free(j->st.warning);
+		free(j);
+	}
+	pthread_cond_destroy(&q->cv_work);
+	pthread_cond_destroy(&q->cv_done);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	b->parse_queue = NULL;
+}
+
 int fd_entry_load(struct fd_entry *e, void *payload)
 {
 	struct fd_bundle *b = payload;
@@ -227,6 +423,9 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	if (truncated)
 		fd_bundle_warn(b, "%s: larger than --max-entry-bytes (%llu); only its start was read",
 			       path, (unsigned long long)b->limits.max_entry_bytes);
+	bool is_manifest = strcmp(base, "manifest.json") == 0 && !b->has_manifest;
+	if (is_health || is_prom || is_manifest)
+		queue_apply(b, true); /* keep the index in entry order */
 	if (is_health) {
 		char *nm = fd_xstrndup(base, strlen(base) - 4);
 		fd_health_load(b, path, nm, buf.p, buf.len);
@@ -240,8 +439,10 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 		free(ns);
 		free(pod);
 		free(container);
-	} else if (strcmp(base, "manifest.json") == 0 && !b->has_manifest) {
+	} else if (is_manifest) {
 		fd_manifest_load(b, path, buf.p, buf.len);
+	} else if (queue_submit(b, path, has_suffix(base, ".json"), &buf)) {
+		/* parsed on the worker, applied later in entry order */
 	} else {
 		struct fd_load_stats st;
 		struct load_ctx c = {b, path};

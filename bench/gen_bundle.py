@@ -678,8 +678,9 @@ def write_targz(root, out):
                 # manifest.json first, so a streaming reader knows the collection time early
                 add(os.path.join(root, "manifest.json"), base + "/manifest.json")
                 for dirpath, dirs, files in os.walk(root):
-                    dirs.sort()
                     rel = os.path.relpath(dirpath, root)
+                    # as fluxdiag-collect writes it: objects and metrics before the logs
+                    dirs.sort(key=lambda d: (rel == "." and d == "logs", d))
                     for d in dirs:
                         add(os.path.join(dirpath, d), os.path.normpath(os.path.join(base, rel, d)))
                     for fn in sorted(files):

@@ -68,6 +68,11 @@ def common(b, name):
           re.match(r"^fluxdiag-[A-Za-z0-9._-]+-\d{8}T\d{6}Z$", b.topname), b.topname)
     check(name + ": manifest.json is the first archive entry",
           b.names and b.names[0] == b.topname + "/manifest.json", b.names[:2])
+    first_log = min((i for i, n in enumerate(b.names) if "/logs/" in n), default=len(b.names))
+    last_obj = max((i for i, n in enumerate(b.names) if "/resources/" in n or "/metrics/" in n),
+                   default=-1)
+    check(name + ": objects and metrics come before the logs", last_obj < first_log,
+          (last_obj, first_log))
     check(name + ": manifest.json is valid JSON", b.manifest is not None, b.manifest_error)
     if b.manifest is None:
         return False
