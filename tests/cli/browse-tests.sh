@@ -3,38 +3,11 @@
 # Usage: browse-tests.sh PATH/TO/fluxdiag
 set -u
 bin=${1:?usage: browse-tests.sh FLUXDIAG}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=tests/cli/lib.sh
+source "$(dirname "$0")/lib.sh"
 git_auth=$src/sample-bundles/source-git-auth
 oom=$src/sample-bundles/controller-helm-oomkilled
 ts=$src/../shared/external-bundles/troubleshoot-k3s-v0.50.tar.gz
-
-check() { # name expected_status command...
-	local name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name: exit $got, want $want"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-	fi
-}
-
-expect_grep() { # name pattern file
-	if grep -qE -- "$2" "$3"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1: /$2/ not in $3:"
-		head -5 "$3" | sed 's/^/  /'
-	fi
-}
 
 expect_lines() { # name count file
 	local n

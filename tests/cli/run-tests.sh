@@ -3,35 +3,8 @@
 # Usage: run-tests.sh PATH/TO/fluxdiag
 set -u
 bin=${1:?usage: run-tests.sh FLUXDIAG}
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-check() { # name expected_status command...
-	local name=$1 want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name: exit $got, want $want"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-	fi
-}
-
-expect_grep() { # name pattern file
-	if grep -qE -- "$2" "$3"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1: /$2/ not in $3:"
-		head -5 "$3" | sed 's/^/  /'
-	fi
-}
+# shellcheck source=tests/cli/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 check version 0 "$bin" --version
 expect_grep version-text '^fluxdiag [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/out"
