@@ -137,6 +137,79 @@ static long arc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 	return (long)r;
 }
 
+/* ---- what both archive walkers report ---- */
+
+/* A header could not be read (or a bomb was seen before it): an error when nothing was read
+ * yet, else a warning. Returns 0 or -FD_EBUNDLE. */
+static int header_failed(struct fd_bundle *b, const char *what, uint64_t seen, bool bomb,
+			 const char *msg, struct fd_error *err)
+{
+	if (bomb && seen) {
+		fd_bundle_warn(b, "%s: %s; the rest was not read", what, msg);
+		return 0;
+	}
+	if (seen == 0)
+		return fd_error_set(err, FD_EBUNDLE, "%s: not a readable bundle: %s", what, msg);
+	fd_bundle_warn(b, "%s: archive damaged after %llu entries (%llu bytes): %s; the rest could "
+			  "not be read",
+		       what, (unsigned long long)seen, (unsigned long long)b->bytes_read, msg);
+	return 0;
+}
+
+/* Counts an entry against --max-entries; true (with a warning) when it is one too many. */
+static bool entries_exceeded(struct fd_bundle *b)
+{
+	b->entries++;
+	if (b->entries <= b->limits.max_entries)
+		return false;
+	fd_bundle_warn(b, "stopped after %llu entries (--max-entries); the rest of the bundle was "
+			  "not read",
+		       (unsigned long long)b->limits.max_entries);
+	return true;
+}
+
+/* After an entry: true (with a warning) when its reading stopped the walk. */
+static bool entry_stopped(struct fd_bundle *b, const char *what, uint64_t seen, bool failed,
+			  bool bomb, const char *msg, bool total_hit)
+{
+	if (failed && bomb) {
+		fd_bundle_warn(b, "%s: entry %llu: %s; the rest was not read", what,
+			       (unsigned long long)seen, msg);
+		return true;
+	}
+	if (failed) {
+		fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the rest "
+				  "could not be read",
+			       what, (unsigned long long)seen, (unsigned long long)b->bytes_read,
+			       msg ? msg : "read error");
+		return true;
+	}
+	if (total_hit) {
+		fd_bundle_warn(b, "stopped after reading %llu bytes (--max-total-bytes); the rest of "
+				  "the bundle was not read",
+			       (unsigned long long)b->bytes_read);
+		return true;
+	}
+	return false;
+}
+
+/* The end of a walk: an empty archive is an error; skipped links and renamed entries are
+ * warnings. */
+static int walk_done(struct fd_bundle *b, const char *what, uint64_t seen, uint64_t links,
+		     uint64_t renamed, int rc, struct fd_error *err)
+{
+	if (seen == 0 && rc == 0 && !b->timed_out)
+		rc = fd_error_set(err, FD_EBUNDLE, "%s: empty archive: no entries", what);
+	if (links)
+		fd_bundle_warn(b, "%llu link entries were skipped (links are never followed)",
+			       (unsigned long long)links);
+	if (renamed)
+		fd_bundle_warn(b, "%llu entry names were unsafe (absolute, '..', control characters "
+				  "or bad UTF-8) and were sanitized",
+			       (unsigned long long)renamed);
+	return rc;
+}
+
 static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char *what,
 			     fd_entry_cb cb, void *payload, struct fd_error *err)
 {
@@ -152,31 +225,24 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 			break;
 		char *bomb = r >= ARCHIVE_WARN ? bomb_check(a, b->bytes_read) : NULL;
 		if (bomb) {
-			fd_bundle_warn(b, "%s: %s; the rest was not read", what, bomb);
+			rc = header_failed(b, what, seen, true, bomb, err);
 			free(bomb);
+			if (rc)
+				goto out;
 			break;
 		}
 		if (r < ARCHIVE_WARN || r == ARCHIVE_RETRY) {
 			const char *m = archive_error_string(a);
-			if (seen == 0) {
-				rc = fd_error_set(err, FD_EBUNDLE, "%s: not a readable bundle: %s", what,
-						  m ? m : "unrecognized archive format");
+			rc = header_failed(b, what, seen, false,
+					   m ? m : seen ? "read error" : "unrecognized archive format",
+					   err);
+			if (rc)
 				goto out;
-			}
-			fd_bundle_warn(b, "%s: archive damaged after %llu entries (%llu bytes): %s; the "
-					  "rest could not be read",
-				       what, (unsigned long long)seen, (unsigned long long)b->bytes_read,
-				       m ? m : "read error");
 			break;
 		}
 		seen++;
-		b->entries++;
-		if (b->entries > b->limits.max_entries) {
-			fd_bundle_warn(b, "stopped after %llu entries (--max-entries); the rest of the "
-					  "bundle was not read",
-				       (unsigned long long)b->limits.max_entries);
+		if (entries_exceeded(b))
 			break;
-		}
 		if (archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae) ||
 		    archive_entry_symlink(ae)) {
 			if (archive_entry_filetype(ae) != AE_IFDIR)
@@ -197,39 +263,13 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 			continue;
 		}
 		struct fd_entry e = {name, (uint64_t)archive_entry_size(ae), arc_read, &h};
-		struct fd_error eerr = {0};
-		(void)eerr;
 		cb(&e, payload);
 		free(name);
-		if (h.failed && h.bomb) {
-			fd_bundle_warn(b, "%s: entry %llu: %s; the rest was not read", what,
-				       (unsigned long long)seen, h.bomb);
+		if (entry_stopped(b, what, seen, h.failed, h.bomb != NULL,
+				  h.bomb ? h.bomb : archive_error_string(a), h.total_hit))
 			break;
-		}
-		if (h.failed) {
-			const char *m = archive_error_string(a);
-			fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the "
-					  "rest could not be read",
-				       what, (unsigned long long)seen, (unsigned long long)b->bytes_read,
-				       m ? m : "read error");
-			break;
-		}
-		if (h.total_hit) {
-			fd_bundle_warn(b, "stopped after reading %llu bytes (--max-total-bytes); the rest "
-					  "of the bundle was not read",
-				       (unsigned long long)b->bytes_read);
-			break;
-		}
 	}
-	if (seen == 0 && rc == 0 && !b->timed_out)
-		rc = fd_error_set(err, FD_EBUNDLE, "%s: empty archive: no entries", what);
-	if (links)
-		fd_bundle_warn(b, "%llu link entries were skipped (links are never followed)",
-			       (unsigned long long)links);
-	if (renamed)
-		fd_bundle_warn(b, "%llu entry names were unsafe (absolute, '..', control characters "
-				  "or bad UTF-8) and were sanitized",
-			       (unsigned long long)renamed);
+	rc = walk_done(b, what, seen, links, renamed, rc, err);
 out:
 	free(h.bomb);
 	return rc;
@@ -255,6 +295,7 @@ struct msg {
 	size_t len;
 	char *name;   /* M_HEADER: raw entry name (malloc'd) */
 	char *errmsg; /* M_HEADER_FAIL, M_DATA_ERR (malloc'd) */
+	bool bomb;    /* M_HEADER_FAIL, M_DATA_ERR: reading stopped on a decompression bomb */
 	bool regular, dir;
 	int64_t size;
 };
@@ -317,6 +358,7 @@ static void *reader_main(void *arg)
 		char *bomb = bomb_check(r->a, r->delivered);
 		if (bomb) {
 			m->kind = M_HEADER_FAIL;
+			m->bomb = true;
 			m->errmsg = bomb;
 			ring_publish(r);
 			return NULL;
@@ -342,6 +384,7 @@ static void *reader_main(void *arg)
 			char *dbomb = n > 0 ? bomb_check(r->a, r->delivered) : NULL;
 			if (n < 0 || dbomb) {
 				m->kind = M_DATA_ERR;
+				m->bomb = dbomb != NULL;
 				m->errmsg = dbomb ? dbomb : err_copy(r->a, "read error");
 				ring_publish(r);
 				return NULL;
@@ -386,6 +429,7 @@ struct tarc_handle {
 	bool ended;   /* the entry's data is over (M_DATA_END or M_DATA_ERR consumed) */
 	bool failed;
 	bool total_hit;
+	bool bomb; /* the failure was a decompression bomb */
 	char *errmsg;
 };
 
@@ -413,6 +457,7 @@ static long tarc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 			h->ended = true;
 			free(h->errmsg);
 			h->errmsg = fd_xstrdup(m->errmsg);
+			h->bomb = m->bomb;
 			ring_release(h->r);
 			if (got)
 				break; /* hand out what came before; the error on the next call */
@@ -452,6 +497,7 @@ static void tarc_drain(struct tarc_handle *h)
 			h->failed = true;
 			free(h->errmsg);
 			h->errmsg = fd_xstrdup(m->errmsg);
+			h->bomb = m->bomb;
 		}
 		h->ended = m->kind != M_DATA;
 		ring_release(h->r);
@@ -500,7 +546,7 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 		free(r);
 		return walk_archive_sync(b, a, what, cb, payload, err);
 	}
-	struct tarc_handle h = {r, b, 0, true, false, false, NULL};
+	struct tarc_handle h = {r, b, 0, true, false, false, false, NULL};
 	uint64_t seen = 0, links = 0, renamed = 0;
 	int rc = 0;
 	for (;;) {
@@ -512,25 +558,13 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 			break;
 		}
 		if (m->kind == M_HEADER_FAIL) {
-			if (seen == 0) {
-				rc = fd_error_set(err, FD_EBUNDLE, "%s: not a readable bundle: %s", what,
-						  m->errmsg);
-			} else {
-				fd_bundle_warn(b, "%s: archive damaged after %llu entries (%llu bytes): "
-						  "%s; the rest could not be read",
-					       what, (unsigned long long)seen,
-					       (unsigned long long)b->bytes_read, m->errmsg);
-			}
+			rc = header_failed(b, what, seen, m->bomb, m->errmsg, err);
 			ring_release(r);
 			break;
 		}
 		/* M_HEADER */
 		seen++;
-		b->entries++;
-		if (b->entries > b->limits.max_entries) {
-			fd_bundle_warn(b, "stopped after %llu entries (--max-entries); the rest of the "
-					  "bundle was not read",
-				       (unsigned long long)b->limits.max_entries);
+		if (entries_exceeded(b)) {
 			ring_release(r);
 			break;
 		}
@@ -556,24 +590,8 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 		free(name);
 		if (!h.total_hit)
 			tarc_drain(&h);
-		if (h.failed && h.errmsg && strstr(h.errmsg, "decompression bomb")) {
-			fd_bundle_warn(b, "%s: entry %llu: %s; the rest was not read", what,
-				       (unsigned long long)seen, h.errmsg);
+		if (entry_stopped(b, what, seen, h.failed, h.bomb, h.errmsg, h.total_hit))
 			break;
-		}
-		if (h.failed) {
-			fd_bundle_warn(b, "%s: archive damaged in entry %llu (%llu bytes read): %s; the "
-					  "rest could not be read",
-				       what, (unsigned long long)seen, (unsigned long long)b->bytes_read,
-				       h.errmsg ? h.errmsg : "read error");
-			break;
-		}
-		if (h.total_hit) {
-			fd_bundle_warn(b, "stopped after reading %llu bytes (--max-total-bytes); the rest "
-					  "of the bundle was not read",
-				       (unsigned long long)b->bytes_read);
-			break;
-		}
 	}
 	ring_shutdown(r, th);
 	free(h.errmsg);
@@ -583,16 +601,7 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 	pthread_cond_destroy(&r->can_put);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
-	if (seen == 0 && rc == 0 && !b->timed_out)
-		rc = fd_error_set(err, FD_EBUNDLE, "%s: empty archive: no entries", what);
-	if (links)
-		fd_bundle_warn(b, "%llu link entries were skipped (links are never followed)",
-			       (unsigned long long)links);
-	if (renamed)
-		fd_bundle_warn(b, "%llu entry names were unsafe (absolute, '..', control characters "
-				  "or bad UTF-8) and were sanitized",
-			       (unsigned long long)renamed);
-	return rc;
+	return walk_done(b, what, seen, links, renamed, rc, err);
 }
 
 static struct archive *new_reader(void)
