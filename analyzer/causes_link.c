@@ -354,15 +354,6 @@ static bool can_explain_raw(struct linkctx *c, size_t gi, size_t fi, struct fd_m
 	return true;
 }
 
-static int cmp_root(const void *a, const void *b, void *ctx);
-
-static struct linkctx *sort_ctx;
-
-static int cmp_root_q(const void *a, const void *b)
-{
-	return cmp_root(a, b, sort_ctx);
-}
-
 static int cmp_root(const void *a, const void *b, void *ctx)
 {
 	struct linkctx *c = ctx;
@@ -402,8 +393,8 @@ static void visit_order(struct linkctx *c, size_t i, unsigned char *placed, size
 	placed[i] = 1;
 	order[(*no)++] = i;
 	struct fd_finding *f = c->fs[i];
-	sort_ctx = c;
-	fd_qsort(f->symptoms, f->nsymptoms, sizeof(*f->symptoms), cmp_root_q);
+	if (f->nsymptoms > 1)
+		qsort_r(f->symptoms, f->nsymptoms, sizeof(*f->symptoms), cmp_root, c);
 	for (size_t k = 0; k < f->nsymptoms; k++)
 		visit_order(c, f->symptoms[k], placed, order, no);
 }
@@ -552,8 +543,8 @@ void fd_causes_link(struct fd_bundle *b, struct fd_report *r)
 	for (size_t i = 0; i < n; i++)
 		if (!c.fs[i]->ncaused)
 			roots[nroots++] = i;
-	sort_ctx = &c;
-	fd_qsort(roots, nroots, sizeof(*roots), cmp_root_q);
+	if (nroots > 1)
+		qsort_r(roots, nroots, sizeof(*roots), cmp_root, &c);
 	size_t *order = fd_xcalloc(n, sizeof(*order));
 	unsigned char *placed = fd_xcalloc(n, 1);
 	size_t no = 0;

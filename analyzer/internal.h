@@ -479,7 +479,7 @@ int fd_render_sarif(const struct fd_report *r, FILE *out);
 int fd_render_junit(const struct fd_report *r, FILE *out);
 int fd_render_html(const struct fd_report *r, FILE *out);
 
-/* report_render.c helpers */
+/* rules_eval.c: selectors and one-off regex matches */
 bool fd_selector_match(const struct fd_selector *s, const char *value);
 bool fd_regex_match(const pcre2_code *re, const char *s, size_t len);
 

@@ -91,8 +91,7 @@ const struct fd_vec *fd_bundle_kind(const struct fd_bundle *b, const char *kind)
 }
 
 /* Reads a whole entry, at most max bytes. Returns 0, or -1 on a read error (warned). */
-static int read_all(struct fd_bundle *b, struct fd_entry *e, uint64_t max, struct fd_buf *out,
-		    bool *truncated)
+static int read_all(struct fd_entry *e, uint64_t max, struct fd_buf *out, bool *truncated)
 {
 	char chunk[65536];
 	*truncated = false;
@@ -109,7 +108,6 @@ static int read_all(struct fd_bundle *b, struct fd_entry *e, uint64_t max, struc
 		if (out->len + (size_t)n > max) {
 			fd_buf_add(out, chunk, max - out->len);
 			*truncated = true;
-			(void)b;
 			return 0;
 		}
 		fd_buf_add(out, chunk, (size_t)n);
@@ -416,7 +414,7 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 		return 0; /* nothing is kept of skipped entries, not even their names */
 	}
 	const char *path = fd_arena_strdup(b->arena, e->path);
-	if (read_all(b, e, b->limits.max_entry_bytes, &buf, &truncated) != 0) {
+	if (read_all(e, b->limits.max_entry_bytes, &buf, &truncated) != 0) {
 		fd_buf_free(&buf);
 		return 0; /* the walker reports the damage */
 	}

@@ -470,16 +470,6 @@ static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
 	json_decref(c.caps);
 }
 
-static bool kind_is_exact(const struct fd_rule *r)
-{
-	if (!r->kind.n)
-		return false;
-	for (size_t i = 0; i < r->kind.n; i++)
-		if (!r->kind.exact[i])
-			return false;
-	return true;
-}
-
 static int cmp_rule_index(const void *a, const void *b)
 {
 	const struct fd_rule *x = *(const struct fd_rule *const *)a,
@@ -536,7 +526,6 @@ static void eval_resources(struct fd_bundle *b, struct fd_vec *out)
 	struct memo *memo = fd_xcalloc(1, sizeof(*memo));
 	struct seq_finding *sf = NULL;
 	size_t nsf = 0, capsf = 0;
-	(void)kind_is_exact;
 	for (size_t i = 0; i < b->objects.len; i++) {
 		const struct fd_object *o = b->objects.v[i];
 		const struct fd_vec *rules = rules_for_kind(rs, &cache, o->kind);
