@@ -93,6 +93,11 @@ sed -i 's/absent: \[ORG-HELMREPO-PLAIN-HTTP\]/absent: [ORG-HELMREPO-PLAIN-HTTP]\
 check rules-test-failing 1 "$bin" rules test "$tmp/cr"
 expect_grep rules-test-fail-line 'no ORG-HELMREPO-PLAIN-HTTP finding' "$tmp/out"
 check rules-test-no-dir 2 "$bin" rules test "$tmp"
+printf 'bundle: insecure-repo\nfindings: [unclosed\n' >"$tmp/cr/tests/broken.yaml"
+check rules-test-broken-expectation 1 "$bin" rules test "$tmp/cr"
+expect_grep rules-test-broken-located 'tests/broken.yaml:3:1: YAML:' "$tmp/out"
+check missing-rules-dir 3 "$bin" analyze --rules "$tmp/no-such-rules" "$tmp/b"
+expect_grep missing-rules-dir-msg "no-such-rules: cannot open rules directory" "$tmp/err"
 
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
