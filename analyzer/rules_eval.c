@@ -234,7 +234,8 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 {
 	struct fd_buf tmp = {0};
 	bool ok = false;
-	char *operand = NULL;
+	char *rendered = NULL;
+	const char *operand = NULL;
 	const struct fd_vec vals = *memo_eval(c->memo, cd->path, c->t.obj);
 	size_t nonnull = 0;
 	for (size_t i = 0; i < vals.len; i++)
@@ -252,10 +253,13 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 	if (!vals.len)
 		goto out; /* no value: no operator but absent/not_* can hold */
 	if (cd->op != FD_OP_REGEX && cd->op != FD_OP_IN && cd->op != FD_OP_NOT_IN) {
-		bool missing;
-		operand = fd_template_render(cd->operands[0], &c->t, &missing);
-		if (missing)
-			goto out;
+		operand = cd->operands[0];
+		if (strchr(operand, '{')) { /* a template: render it for this object */
+			bool missing;
+			operand = rendered = fd_template_render(cd->operands[0], &c->t, &missing);
+			if (missing)
+				goto out;
+		}
 	}
 	double now = c->b->collected_at;
 	bool any_value = false, none_equal = true;
@@ -325,7 +329,7 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 		note_evidence(c, cd->path_text, v ? v : "");
 	}
 out:
-	free(operand);
+	free(rendered);
 	fd_buf_free(&tmp);
 	return ok;
 }
