@@ -14,6 +14,11 @@ if [[ -n $warnings ]]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+if ! command -v col >/dev/null 2>&1; then
+	echo "FAIL: col is not installed (Debian package bsdextrautils; scripts/test.sh installs it)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 text=$(LC_ALL=C groff -man -Tutf8 "$page" 2>/dev/null | col -b)
 fail=0
 for cmd in analyze 'rules list' 'rules lint' 'rules test' get describe logs events trace \
