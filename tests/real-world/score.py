@@ -279,10 +279,12 @@ def main():
         except CorpusError as e:
             errors.append(str(e))
             continue
-        if case["source"] in sources:
+        # one case per report: a comment anchor or a trailing slash is the same report
+        key = case["source"].split("#")[0].rstrip("/").lower()
+        if key in sources:
             errors.append(f"{case['path']}: source {case['source']} is already the source of "
-                          f"case {sources[case['source']]} (one case per report)")
-        sources[case["source"]] = case["id"]
+                          f"case {sources[key]} (one case per report)")
+        sources[key] = case["id"]
         cases.append(case)
     try:
         floor = load_floor(args.floor)

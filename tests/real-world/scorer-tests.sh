@@ -93,5 +93,17 @@ expect: {category: none, root: none}
 Y
 expect none-missing-source 2 "'source' is missing or empty"
 
+# two cases from the same report (a comment anchor does not make it another report)
+mkcase none-dup "$healthy" <<'Y'
+source: https://example.org/report/8
+summary: s
+evidence: e
+expect: {category: none, root: none}
+Y
+mkdir -p "$tmp/none-dup/cases/none-dup-2"
+sed 's|report/8|report/8#issuecomment-1|' "$tmp/none-dup/cases/none-dup/case.yaml" >"$tmp/none-dup/cases/none-dup-2/case.yaml"
+cp -r "$healthy" "$tmp/none-dup/cases/none-dup-2/bundle"
+expect none-dup 2 "is already the source of case none-dup (one case per report)"
+
 if [ "$fails" = 0 ]; then echo "scorer tests passed"; fi
 exit $((fails > 0))
