@@ -188,8 +188,10 @@ static int parse_regex_field(struct pctx *c, const struct fd_ynode *n, const cha
 	return rc ? rc : compile_at(c, n, out);
 }
 
+/* *out is false unless the node is `true`, also on error. */
 static int parse_bool(struct pctx *c, const struct fd_ynode *n, const char *what, bool *out)
 {
+	*out = false;
 	if (n->type == FD_Y_SCALAR && !n->quoted) {
 		if (strcmp(n->value, "true") == 0) {
 			*out = true;

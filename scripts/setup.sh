@@ -29,5 +29,6 @@ if [ -n "$need" ]; then
 fi
 
 $extras_only && exit 0
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# FLUXDIAG_WERROR=ON (scripts/test.sh) makes warnings fatal
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLUXDIAG_WERROR="${FLUXDIAG_WERROR:-OFF}" >/dev/null
 cmake --build build -j "$(nproc)"
