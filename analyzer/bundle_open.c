@@ -62,27 +62,6 @@ static char *sanitize_name(const char *raw, bool *changed)
 	return fd_buf_detach(&out);
 }
 
-bool fd_bundle_over_deadline(struct fd_bundle *b)
-{
-	if (b->timed_out)
-		return true;
-	if (!b->deadline && !b->progress)
-		return false;
-	double now = fd_now_monotonic();
-	if (b->progress && now - b->last_progress >= 0.5) {
-		b->last_progress = now;
-		b->progress(b->bytes_read, b->entries, b->progress_payload);
-	}
-	if (b->deadline > 0 && now > b->deadline) {
-		b->timed_out = true;
-		fd_bundle_warn(b, "analysis stopped at the --timeout of %.0f s; the rest of the bundle "
-				  "was not read",
-			       b->limits.timeout_s);
-		return true;
-	}
-	return false;
-}
-
 /* ---- archives ---- */
 
 /* Decompression bombs: real bundles compress 5 to 30 times; gzip tops out near 1030, zip's

@@ -333,6 +333,8 @@ const struct fd_object *fd_bundle_find(const struct fd_bundle *b, const char *ki
 				       const char *ns, const char *name);
 const struct fd_vec *fd_bundle_kind(const struct fd_bundle *b, const char *kind);
 bool fd_bundle_over_deadline(struct fd_bundle *b);
+/* A new synthetic fluxdiag.io/v1 object of kind, ns (NULL: none) and name (new reference). */
+json_t *fd_fact_new(const char *kind, const char *ns, const char *name);
 
 /* One entry of the bundle as the reader delivers it. */
 struct fd_entry {
@@ -378,6 +380,13 @@ void fd_metrics_load(struct fd_bundle *b, const char *path, const char *ns, cons
 		     const char *buf, size_t len);
 void fd_health_load(struct fd_bundle *b, const char *path, const char *name, const char *buf,
 		    size_t len);
+/* flux_controllers.c: the Flux controllers and the kinds each reconciles. */
+struct fd_flux_controller {
+	const char *controller;
+	const char *kinds[6]; /* NULL-terminated when shorter */
+};
+extern const struct fd_flux_controller fd_flux_controllers[];
+extern const size_t fd_flux_ncontrollers;
 /* The Flux controller reconciling `kind`, or NULL. */
 const char *fd_controller_for_kind(const char *kind);
 /* The controller a pod/deployment/lease name belongs to, or NULL. */
