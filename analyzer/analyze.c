@@ -9,14 +9,18 @@ void fd_analyze_opts_default(struct fd_analyze_opts *out)
 {
 	memset(out, 0, sizeof(*out));
 	fd_limits_default(&out->limits);
+	out->reader_thread = true;
+	out->parse_thread = true;
 }
 
 static void bundle_init(struct fd_bundle *b, const struct fd_ruleset *rules,
 			const struct fd_analyze_opts *opts, const char *source)
 {
 	memset(b, 0, sizeof(*b));
-	b->arena = fd_arena_new();
+	b->arena = fd_arena_new(opts->arena_malloc);
 	b->limits = opts->limits;
+	b->reader_thread = opts->reader_thread;
+	b->parse_thread = opts->parse_thread;
 	b->rules = rules;
 	b->source = fd_arena_strdup(b->arena, source);
 	b->flux_ns = fd_xstrdup("flux-system");

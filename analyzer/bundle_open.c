@@ -505,8 +505,7 @@ static void ring_shutdown(struct ring *r, pthread_t th)
 static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what, fd_entry_cb cb,
 			void *payload, struct fd_error *err)
 {
-	const char *env = getenv("FLUXDIAG_READER_THREAD");
-	if (env && strcmp(env, "0") == 0)
+	if (!b->reader_thread)
 		return walk_archive_sync(b, a, what, cb, payload, err);
 	struct ring *r = fd_xcalloc(1, sizeof(*r));
 	r->a = a;

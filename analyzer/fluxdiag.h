@@ -6,6 +6,7 @@
 #ifndef FLUXDIAG_H
 #define FLUXDIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,11 +55,14 @@ int fd_parse_size(const char *s, uint64_t *out);
 
 /* ---- rules ---- */
 struct fd_ruleset;
+struct fd_analyze_opts;
 
 /* Loads every *.yaml / *.yml file of `dir` (sorted by name) into `set`, a rule with an id
  * already present replacing the earlier one. On a broken file returns -FD_ERULES with a located
  * message in err. `set` is created by fd_ruleset_new() and freed by fd_ruleset_free(). */
 struct fd_ruleset *fd_ruleset_new(void);
+/* Same; of `opts` (NULL: defaults) only arena_malloc applies. */
+struct fd_ruleset *fd_ruleset_new_opts(const struct fd_analyze_opts *opts);
 int fd_ruleset_load_dir(struct fd_ruleset *set, const char *dir, struct fd_error *err);
 int fd_ruleset_load_file(struct fd_ruleset *set, const char *path, struct fd_error *err);
 /* Loads rules from a buffer; `name` is used in error locations. */
@@ -71,10 +75,11 @@ enum fd_format { FD_FMT_TEXT, FD_FMT_MARKDOWN, FD_FMT_JSON, FD_FMT_SARIF, FD_FMT
 int fd_format_parse(const char *s, enum fd_format *out);
 
 /* Runs one rule test case: `expect_path` is an expectation file (docs/rules.md, "Testing
- * rules") naming a bundle beside it. Returns the number of unmet expectations (0 = pass), with
- * one line each in *failures (malloc'd, caller frees; NULL when none), or a negative error. */
-int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path, char **failures,
-		       struct fd_error *err);
+ * rules") naming a bundle beside it, analyzed with `opts` (NULL: defaults). Returns the number
+ * of unmet expectations (0 = pass), with one line each in *failures (malloc'd, caller frees;
+ * NULL when none), or a negative error. */
+int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path,
+		       const struct fd_analyze_opts *opts, char **failures, struct fd_error *err);
 
 /* Writes the rule catalog (id, severity, category, title, why) to `out`. */
 int fd_ruleset_write_catalog(const struct fd_ruleset *set, enum fd_format fmt, FILE *out);
@@ -88,6 +93,12 @@ struct fd_analyze_opts {
 	/* Optional progress callback, called every few MB read. */
 	void (*progress)(uint64_t bytes_read, uint64_t entries, void *payload);
 	void *payload;
+	/* How the work is done; the report is the same either way. The core reads no environment
+	 * variables: the command line maps FLUXDIAG_READER_THREAD, FLUXDIAG_PARSE_THREAD and
+	 * FLUXDIAG_ARENA_MALLOC onto these. */
+	bool reader_thread; /* decompress archives on a second thread (default true) */
+	bool parse_thread;  /* parse object files on a second thread during the walk (default true) */
+	bool arena_malloc;  /* every arena block a separate malloc, for valgrind/ASan (default false) */
 };
 
 void fd_analyze_opts_default(struct fd_analyze_opts *out);

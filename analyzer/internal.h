@@ -65,11 +65,11 @@ void fd_map_each(const struct fd_map *m, void (*fn)(const char *key, void *value
 		 void *payload);
 void fd_map_free(struct fd_map *m);
 
-/* Arena for data with one lifetime (a rule set, a bundle's strings). Built with
- * -DFD_ARENA_MALLOC (or run with FLUXDIAG_ARENA_MALLOC=1) every block is a separate malloc so
+/* Arena for data with one lifetime (a rule set, a bundle's strings). With plain_malloc (the
+ * arena_malloc option), or built with -DFD_ARENA_MALLOC, every block is a separate malloc so
  * that ASan and valgrind see each one. */
 struct fd_arena;
-struct fd_arena *fd_arena_new(void);
+struct fd_arena *fd_arena_new(bool plain_malloc);
 void *fd_arena_alloc(struct fd_arena *a, size_t n);
 char *fd_arena_strdup(struct fd_arena *a, const char *s);
 char *fd_arena_strndup(struct fd_arena *a, const char *s, size_t n);
@@ -311,6 +311,8 @@ struct fd_bundle {
 	struct fd_map log_acc;   /* rule-id \x1f key -> struct fd_log_acc * */
 	struct fd_vec log_acc_order;
 	double deadline;         /* monotonic seconds, 0 none */
+	bool reader_thread;      /* fd_analyze_opts: decompress on a second thread */
+	bool parse_thread;       /* fd_analyze_opts: parse object files on a second thread */
 	struct fd_parse_queue *parse_queue; /* object files parsed on a second thread */
 	void (*progress)(uint64_t bytes_read, uint64_t entries, void *payload);
 	void *progress_payload;
@@ -481,7 +483,7 @@ json_t *fd_report_to_json(const struct fd_report *r);
  * Appends one line per unmet expectation to `failures`; returns how many there were. */
 unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures);
 /* Parses an expectation (or any small YAML) file into JSON; NULL with err set on failure. */
-json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err);
+json_t *fd_yaml_file_to_json(const char *path, bool arena_malloc, struct fd_error *err);
 
 /* report_ci.c and report_html.c */
 int fd_render_sarif(const struct fd_report *r, FILE *out);

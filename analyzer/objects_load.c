@@ -111,7 +111,7 @@ static void detect_layout(struct fd_bundle *b, const char *path)
  * thread while the calling thread goes on reading entries. Results are applied to the index on
  * the calling thread, in entry order, so the index, the findings and the warnings are the same as
  * with inline parsing. At most QUEUE_BYTES of file text wait for the worker at once.
- * FLUXDIAG_PARSE_THREAD=0 parses inline. */
+ * Without the parse_thread option it parses inline. */
 
 #define QUEUE_BYTES (128u << 20)
 
@@ -227,8 +227,7 @@ static bool queue_submit(struct fd_bundle *b, const char *path, bool json, struc
 {
 	struct fd_parse_queue *q = b->parse_queue;
 	if (!q) {
-		const char *e = getenv("FLUXDIAG_PARSE_THREAD");
-		if (e && strcmp(e, "0") == 0)
+		if (!b->parse_thread)
 			return false;
 		q = fd_xcalloc(1, sizeof(*q));
 		q->lim = b->limits;

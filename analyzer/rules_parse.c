@@ -33,8 +33,13 @@ static const enum fd_op OPCODES[] = {FD_OP_EQUALS, FD_OP_NOT_EQUALS, FD_OP_IN,  
 
 struct fd_ruleset *fd_ruleset_new(void)
 {
+	return fd_ruleset_new_opts(NULL);
+}
+
+struct fd_ruleset *fd_ruleset_new_opts(const struct fd_analyze_opts *opts)
+{
 	struct fd_ruleset *s = fd_xcalloc(1, sizeof(*s));
-	s->arena = fd_arena_new();
+	s->arena = fd_arena_new(opts && opts->arena_malloc);
 	return s;
 }
 

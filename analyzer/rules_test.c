@@ -168,7 +168,7 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 	return n;
 }
 
-json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err)
+json_t *fd_yaml_file_to_json(const char *path, bool arena_malloc, struct fd_error *err)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
@@ -182,7 +182,7 @@ json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err)
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && b.len < (16u << 20))
 		fd_buf_add(&b, chunk, n);
 	fclose(fp);
-	struct fd_arena *a = fd_arena_new();
+	struct fd_arena *a = fd_arena_new(arena_malloc);
 	struct fd_ynode *root = NULL;
 	json_t *j = NULL;
 	if (fd_yaml_parse_tree(&root, a, path, b.p, b.len, 64, err) == 0)
@@ -192,11 +192,16 @@ json_t *fd_yaml_file_to_json(const char *path, struct fd_error *err)
 	return j;
 }
 
-int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path, char **failures,
-		       struct fd_error *err)
+int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path,
+		       const struct fd_analyze_opts *opts, char **failures, struct fd_error *err)
 {
+	struct fd_analyze_opts o;
+	if (opts)
+		o = *opts;
+	else
+		fd_analyze_opts_default(&o);
 	*failures = NULL;
-	json_t *want = fd_yaml_file_to_json(expect_path, err);
+	json_t *want = fd_yaml_file_to_json(expect_path, o.arena_malloc, err);
 	if (!want)
 		return -FD_ERULES;
 	int rc;
@@ -213,8 +218,6 @@ int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path, 
 		*slash = 0;
 	char *path = bundle[0] == '/' ? fd_xstrdup(bundle)
 				      : fd_xasprintf("%s/%s", slash ? dir : ".", bundle);
-	struct fd_analyze_opts o;
-	fd_analyze_opts_default(&o);
 	struct fd_report *r = NULL;
 	rc = fd_analyze_path(&r, path, rules, &o, err);
 	if (rc == 0) {

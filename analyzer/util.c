@@ -251,15 +251,13 @@ struct fd_arena {
 	struct fd_vec blocks; /* plain_malloc mode */
 };
 
-struct fd_arena *fd_arena_new(void)
+struct fd_arena *fd_arena_new(bool plain_malloc)
 {
 	struct fd_arena *a = fd_xcalloc(1, sizeof(*a));
 #ifdef FD_ARENA_MALLOC
-	a->plain_malloc = true;
-#else
-	const char *e = getenv("FLUXDIAG_ARENA_MALLOC");
-	a->plain_malloc = e && *e && strcmp(e, "0") != 0;
+	plain_malloc = true;
 #endif
+	a->plain_malloc = plain_malloc;
 	return a;
 }
 

@@ -140,7 +140,7 @@ static int run(const struct browse_args *a, const char *bundle_path)
 	char *kind = NULL;
 	const char *name = NULL;
 	int status = 0, rc = 0;
-	fd_analyze_opts_default(&ao);
+	fd_cli_analyze_opts(&ao);
 	if (fd_bundle_load(&b, bundle_path, &ao, &err)) {
 		fprintf(stderr, "fluxdiag: %s\n", err.msg ? err.msg : "cannot read bundle");
 		fd_error_clear(&err);

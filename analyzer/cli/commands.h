@@ -10,4 +10,10 @@ int fd_cli_browse(int argc, char **argv);
 /* True when `name` is one of the browsing commands. */
 int fd_cli_is_browse(const char *name);
 
+/* The default analyze options with the environment's switches mapped onto them (the core
+ * reads no environment): FLUXDIAG_READER_THREAD=0 and FLUXDIAG_PARSE_THREAD=0 keep the work on
+ * one thread, FLUXDIAG_ARENA_MALLOC=1 makes every arena block a separate malloc. */
+struct fd_analyze_opts;
+void fd_cli_analyze_opts(struct fd_analyze_opts *out);
+
 #endif

@@ -69,6 +69,23 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* 0, "" and unset are off; anything else is on. */
+static bool env_on(const char *name, bool dflt)
+{
+	const char *e = getenv(name);
+	if (!e || !*e)
+		return dflt;
+	return strcmp(e, "0") != 0;
+}
+
+void fd_cli_analyze_opts(struct fd_analyze_opts *out)
+{
+	fd_analyze_opts_default(out);
+	out->reader_thread = env_on("FLUXDIAG_READER_THREAD", out->reader_thread);
+	out->parse_thread = env_on("FLUXDIAG_PARSE_THREAD", out->parse_thread);
+	out->arena_malloc = env_on("FLUXDIAG_ARENA_MALLOC", out->arena_malloc);
+}
+
 static bool is_dir(const char *p)
 {
 	struct stat st;
@@ -107,7 +124,9 @@ struct rule_opts {
 
 static int load_rules(struct fd_ruleset **out, const struct rule_opts *ro)
 {
-	struct fd_ruleset *set = fd_ruleset_new();
+	struct fd_analyze_opts ao;
+	fd_cli_analyze_opts(&ao);
+	struct fd_ruleset *set = fd_ruleset_new_opts(&ao);
 	struct fd_error err = {0};
 	char buf[PATH_MAX + 64];
 	int rc = 0;
@@ -199,7 +218,7 @@ static int cmd_analyze(int argc, char **argv)
 	int fail_on = FD_SEV_ERROR;
 	uint64_t v;
 	int c, rc;
-	fd_analyze_opts_default(&ao);
+	fd_cli_analyze_opts(&ao);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:h", analyze_opts, NULL)) != -1) {
 		switch (c) {
@@ -343,6 +362,8 @@ static int cmd_rules_test(int argc, char **argv)
 	if (first >= argc)
 		return usage_error("rules test takes one or more rule directories");
 	unsigned passed = 0, failed = 0;
+	struct fd_analyze_opts ao;
+	fd_cli_analyze_opts(&ao);
 	for (int i = first; i < argc; i++) {
 		struct rule_opts ro = {0};
 		ro.no_default = no_default;
@@ -377,7 +398,7 @@ static int cmd_rules_test(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%s", tdir, names[k]);
 			char *fails = NULL;
 			struct fd_error err = {0};
-			int r = fd_rules_test_case(set, path, &fails, &err);
+			int r = fd_rules_test_case(set, path, &ao, &fails, &err);
 			if (r == 0) {
 				printf("ok   %s\n", path);
 				passed++;
@@ -408,8 +429,10 @@ static int cmd_rules(int argc, char **argv)
 		if (argc < 3)
 			return usage_error("rules lint takes one or more directories or files");
 		int status = 0;
+		struct fd_analyze_opts ao;
+		fd_cli_analyze_opts(&ao);
 		for (int i = 2; i < argc; i++) {
-			struct fd_ruleset *set = fd_ruleset_new();
+			struct fd_ruleset *set = fd_ruleset_new_opts(&ao);
 			struct fd_error err = {0};
 			int rc = is_dir(argv[i]) ? fd_ruleset_load_dir(set, argv[i], &err)
 						 : fd_ruleset_load_file(set, argv[i], &err);

@@ -174,6 +174,21 @@ int tb_archive_dir(const char *dir, const char *top, const char *format, void **
 	return 0;
 }
 
+static bool env_off(const char *name)
+{
+	const char *e = getenv(name);
+	return e && strcmp(e, "0") == 0;
+}
+
+void tb_opts(struct fd_analyze_opts *o)
+{
+	fd_analyze_opts_default(o);
+	if (env_off("FLUXDIAG_READER_THREAD"))
+		o->reader_thread = false;
+	if (env_off("FLUXDIAG_PARSE_THREAD"))
+		o->parse_thread = false;
+}
+
 struct fd_ruleset *tb_rules(void)
 {
 	struct fd_ruleset *set = fd_ruleset_new();
@@ -202,7 +217,7 @@ json_t *tb_analyze_buffer(const void *buf, size_t len, const struct fd_ruleset *
 			  const struct fd_limits *lim, char **err_out)
 {
 	struct fd_analyze_opts o;
-	fd_analyze_opts_default(&o);
+	tb_opts(&o);
 	if (lim)
 		o.limits = *lim;
 	struct fd_report *r = NULL;

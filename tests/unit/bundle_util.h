@@ -22,6 +22,10 @@ int tb_archive_entries(const struct tb_entry *e, size_t n, const char *format, v
 /* Archives directory `dir` with entries named "<top>/<relative path>". */
 int tb_archive_dir(const char *dir, const char *top, const char *format, void **out, size_t *len);
 
+/* Default analyze options, with FLUXDIAG_READER_THREAD=0 and FLUXDIAG_PARSE_THREAD=0 of the
+ * environment mapped onto them (the one-thread runs of the tests set them). */
+void tb_opts(struct fd_analyze_opts *o);
+
 /* Loads the shipped rule pack; aborts the test on error. Caller frees. */
 struct fd_ruleset *tb_rules(void);
 /* Renders a report as JSON and parses it back (caller decrefs). */

@@ -322,7 +322,7 @@ Test(report_render, text_output_escapes_terminal_sequences)
 	cr_assert_eq(tb_archive_entries(BASIC, 4, "tar.gz", &buf, &len), 0);
 	struct fd_ruleset *rules = test_rules();
 	struct fd_analyze_opts o;
-	fd_analyze_opts_default(&o);
+	tb_opts(&o);
 	struct fd_report *rep = NULL;
 	cr_assert_eq(fd_analyze_buffer(&rep, buf, len, "t", rules, &o, NULL), 0);
 	char *out = NULL;

@@ -55,7 +55,7 @@ static json_t *load_expectations(const char *file)
 {
 	char *path = fd_xasprintf("%s/tests/golden/%s", FD_SOURCE_DIR, file);
 	struct fd_error err = {0};
-	json_t *j = fd_yaml_file_to_json(path, &err);
+	json_t *j = fd_yaml_file_to_json(path, false, &err);
 	cr_assert_not_null(j, "%s", err.msg);
 	free(path);
 	return j;
@@ -85,7 +85,7 @@ ParameterizedTest(struct gcase *c, golden, cases)
 	struct fd_ruleset *rules = tb_rules();
 
 	struct fd_analyze_opts o;
-	fd_analyze_opts_default(&o);
+	tb_opts(&o);
 	struct fd_report *r = NULL;
 	struct fd_error err = {0};
 	cr_assert_eq(fd_analyze_path(&r, dir, rules, &o, &err), 0, "%s: %s", c->file, err.msg);

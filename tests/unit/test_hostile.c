@@ -143,7 +143,7 @@ static struct run analyze_buf(const void *buf, size_t len, const struct fd_limit
 	struct run run = {0};
 	struct fd_ruleset *set = rules();
 	struct fd_analyze_opts o;
-	fd_analyze_opts_default(&o);
+	tb_opts(&o);
 	if (lim)
 		o.limits = *lim;
 	struct fd_report *r = NULL;
