@@ -119,7 +119,7 @@ static long arc_read(void *handle, void *buf, size_t n, struct fd_error *err)
 /* ---- what both archive walkers report ---- */
 
 /* A header could not be read (or a bomb was seen before it): an error when nothing was read
- * yet, else a warning. Returns 0 or -FD_EBUNDLE. */
+ * yet, else a warning. Returns 0 or FD_EBUNDLE. */
 static int header_failed(struct fd_bundle *b, const char *what, uint64_t seen, bool bomb,
 			 const char *msg, struct fd_error *err)
 {

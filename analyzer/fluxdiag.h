@@ -13,19 +13,21 @@
 
 #define FLUXDIAG_VERSION "0.1.0"
 
-/* Error codes returned (negated) by fallible functions. They map to the CLI's exit statuses. */
+/* What fallible functions of the core return: 0, or one of these negative codes with a message
+ * in struct fd_error. They are not exit statuses: the command line maps them (cli/main.c). */
 enum fd_code {
 	FD_OK = 0,
-	FD_EUSAGE = 2,  /* bad arguments */
-	FD_EBUNDLE = 2, /* unreadable bundle */
-	FD_ERULES = 3,  /* broken rule file */
-	FD_ENOMEM = 4,
-	FD_EIO = 5,
+	FD_EUSAGE = -1,    /* bad arguments: an unknown resource type, a bad pattern */
+	FD_EBUNDLE = -2,   /* the bundle cannot be opened or read at all */
+	FD_ERULES = -3,    /* a rule file is broken or cannot be read */
+	FD_ENOTFOUND = -4, /* the object, pod or log asked for is not in the bundle */
+	FD_EIO = -5,       /* a file could not be read or written */
+	FD_ENOMEM = -6,    /* a library could not allocate */
 };
 
 /* A one-line (or, for located errors, three-line: message, source line, caret) message. */
 struct fd_error {
-	int code;
+	int code;  /* an enum fd_code */
 	char *msg; /* owned; freed by fd_error_clear() */
 };
 
@@ -58,7 +60,7 @@ struct fd_ruleset;
 struct fd_analyze_opts;
 
 /* Loads every *.yaml / *.yml file of `dir` (sorted by name) into `set`, a rule with an id
- * already present replacing the earlier one. On a broken file returns -FD_ERULES with a located
+ * already present replacing the earlier one. On a broken file returns FD_ERULES with a located
  * message in err. `set` is created by fd_ruleset_new() and freed by fd_ruleset_free(). */
 struct fd_ruleset *fd_ruleset_new(void);
 /* Same; of `opts` (NULL: defaults) only arena_malloc applies. */
@@ -106,7 +108,7 @@ void fd_analyze_opts_default(struct fd_analyze_opts *out);
 /* Analyzes the bundle at `path` (archive file, directory, or "-" for standard input) with
  * `rules`. On success *out is a report owned by the caller (fd_report_free). A bundle that is
  * damaged part-way still yields a report whose warnings say what was skipped; only a bundle
- * that cannot be opened or read at all returns -FD_EBUNDLE with a one-line message. */
+ * that cannot be opened or read at all returns FD_EBUNDLE with a one-line message. */
 int fd_analyze_path(struct fd_report **out, const char *path, const struct fd_ruleset *rules,
 		    const struct fd_analyze_opts *opts, struct fd_error *err);
 

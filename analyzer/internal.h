@@ -76,11 +76,11 @@ char *fd_arena_strndup(struct fd_arena *a, const char *s, size_t n);
 void fd_arena_free(struct fd_arena *a);
 
 /* ---- errors (util.c) ---- */
-/* Sets err (when non-NULL) and returns -code. */
-int fd_error_set(struct fd_error *err, int code, const char *fmt, ...) FD_PRINTF(3, 4);
+/* Sets err (when non-NULL) and returns code (negative). */
+int fd_error_set(struct fd_error *err, enum fd_code code, const char *fmt, ...) FD_PRINTF(3, 4);
 /* A located error: "file:line:col: message", then the offending line and a caret under col.
  * `text` is the whole file (may be NULL); line and col are 1-based. */
-int fd_error_located(struct fd_error *err, int code, const char *file, const char *text,
+int fd_error_located(struct fd_error *err, enum fd_code code, const char *file, const char *text,
 		     size_t text_len, unsigned line, unsigned col, const char *fmt, ...)
 	FD_PRINTF(8, 9);
 
@@ -128,7 +128,7 @@ struct fd_ynode {
 	struct fd_ynode **kids;
 };
 /* Parses one YAML document from buf into nodes allocated in `arena`. Aliases are refused.
- * Returns 0, or -FD_ERULES with a located error naming `name`. */
+ * Returns 0, or FD_ERULES with a located error naming `name`. */
 int fd_yaml_parse_tree(struct fd_ynode **out, struct fd_arena *arena, const char *name,
 		       const char *buf, size_t len, unsigned max_depth, struct fd_error *err);
 struct fd_ynode *fd_ynode_get(const struct fd_ynode *map, const char *key);
@@ -350,7 +350,7 @@ struct fd_entry {
 typedef int (*fd_entry_cb)(struct fd_entry *e, void *payload);
 
 /* bundle_open.c: walks the bundle at path ("-" stdin, directory, or archive), calling cb for
- * each regular file. Returns 0, or -FD_EBUNDLE when the bundle cannot be read at all; damage
+ * each regular file. Returns 0, or FD_EBUNDLE when the bundle cannot be read at all; damage
  * after the first entry becomes a warning in b. */
 int fd_bundle_walk_path(struct fd_bundle *b, const char *path, fd_entry_cb cb, void *payload,
 			struct fd_error *err);
@@ -471,7 +471,7 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 void fd_graph_free(struct fd_graph *g);
 
 /* analyze.c: loads a bundle's objects and derived facts without evaluating rules, for the
- * browsing commands. Free with fd_bundle_close(). Returns 0 or -FD_EBUNDLE. */
+ * browsing commands. Free with fd_bundle_close(). Returns 0 or FD_EBUNDLE. */
 int fd_bundle_load(struct fd_bundle **out, const char *path, const struct fd_analyze_opts *opts,
 		   struct fd_error *err);
 void fd_bundle_close(struct fd_bundle *b);
@@ -500,8 +500,6 @@ double fd_now_monotonic(void);
  * trace and logs. They write to `out`, escape every text taken from the bundle, and measure
  * ages against the collection time. ---- */
 
-/* The code of "the object, pod or log asked for is not in the bundle" (exit status 1). */
-#define FD_ENOTFOUND 1
 
 struct fd_browse_kind {
 	const char *kind; /* static, or borrowed from the bundle */
@@ -509,14 +507,14 @@ struct fd_browse_kind {
 };
 /* Resolves a kubectl-style resource name (plural, singular, short name, Kind, "name.group";
  * case-insensitive) among the known kinds, then the kinds of `b` (may be NULL). Returns 0, or
- * -FD_EUSAGE for a name that matches nothing. */
+ * FD_EUSAGE for a name that matches nothing. */
 int fd_browse_kind(struct fd_browse_kind *out, const struct fd_bundle *b, const char *resource,
 		   struct fd_error *err);
 /* `ns` when given, else the bundle's Flux namespace. Borrowed. */
 const char *fd_browse_namespace(const struct fd_bundle *b, const char *ns);
 /* A table of the objects of `resource` in ns (NULL: the Flux namespace; ignored with all_ns
  * and for cluster-scoped kinds), only `name` when non-NULL. *nrows is the number of rows
- * (0: nothing was written). -FD_EUSAGE for an unknown resource, -FD_ENOTFOUND when `name`
+ * (0: nothing was written). FD_EUSAGE for an unknown resource, FD_ENOTFOUND when `name`
  * is absent. */
 int fd_browse_get(FILE *out, const struct fd_bundle *b, const char *resource, const char *name,
 		  const char *ns, bool all_ns, size_t *nrows, struct fd_error *err);
@@ -546,7 +544,7 @@ struct fd_logs_result {
 /* Writes the log of one container, read again from the bundle at `path` (which `b` was loaded
  * from; two more passes: one to list the logs, one to print; standard input cannot be read
  * twice, so the caller spools it to a file first). Control characters other than tab are
- * escaped. -FD_ENOTFOUND when the pod or its log is absent, -FD_EUSAGE for a bad --grep or
+ * escaped. FD_ENOTFOUND when the pod or its log is absent, FD_EUSAGE for a bad --grep or
  * an ambiguous container. res owns malloc'd strings: free with fd_logs_result_free(). */
 int fd_browse_logs(FILE *out, struct fd_bundle *b, const char *path,
 		   const struct fd_logs_query *q, struct fd_logs_result *res,

@@ -143,7 +143,7 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 	fputc('\n', out);
 	json_decref(doc);
 	fd_map_free(&index);
-	return rc || ferror(out) ? -FD_EIO : 0;
+	return rc || ferror(out) ? FD_EIO : 0;
 }
 
 int fd_render_junit(const struct fd_report *r, FILE *out)
@@ -236,5 +236,5 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 	}
 	fputs("</testsuites>\n", out);
 	free(fired);
-	return ferror(out) ? -FD_EIO : 0;
+	return ferror(out) ? FD_EIO : 0;
 }

@@ -194,5 +194,5 @@ int fd_render_html(const struct fd_report *r, FILE *out)
 		fputs("</ul>\n", out);
 	}
 	fputs("</body>\n</html>\n", out);
-	return ferror(out) ? -FD_EIO : 0;
+	return ferror(out) ? FD_EIO : 0;
 }

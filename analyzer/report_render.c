@@ -421,7 +421,7 @@ int fd_report_render(const struct fd_report *r, const struct fd_render_opts *opt
 		fputc('\n', out);
 		json_decref(j);
 		if (rc)
-			return -FD_EIO;
+			return FD_EIO;
 		break;
 	}
 	case FD_FMT_MARKDOWN:
@@ -436,7 +436,7 @@ int fd_report_render(const struct fd_report *r, const struct fd_render_opts *opt
 	default:
 		text_report(r, out, opts->color);
 	}
-	return ferror(out) ? -FD_EIO : 0;
+	return ferror(out) ? FD_EIO : 0;
 }
 
 /* ---- rule catalog ---- */
@@ -502,5 +502,5 @@ int fd_ruleset_write_catalog(const struct fd_ruleset *set, enum fd_format fmt, F
 				rs[i]->title);
 	}
 	free(rs);
-	return ferror(out) ? -FD_EIO : 0;
+	return ferror(out) ? FD_EIO : 0;
 }

@@ -203,7 +203,7 @@ int fd_rules_test_case(const struct fd_ruleset *rules, const char *expect_path,
 	*failures = NULL;
 	json_t *want = fd_yaml_file_to_json(expect_path, o.arena_malloc, err);
 	if (!want)
-		return -FD_ERULES;
+		return FD_ERULES;
 	int rc;
 	const char *bundle = json_string_value(json_object_get(want, "bundle"));
 	if (!bundle || !*bundle) {

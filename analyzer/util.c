@@ -2,6 +2,7 @@
  * quantities, UTF-8) used by every stage. */
 #include "internal.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -322,8 +323,9 @@ void fd_error_clear(struct fd_error *err)
 	err->code = 0;
 }
 
-int fd_error_set(struct fd_error *err, int code, const char *fmt, ...)
+int fd_error_set(struct fd_error *err, enum fd_code code, const char *fmt, ...)
 {
+	assert(code < 0);
 	if (err) {
 		va_list ap;
 		free(err->msg);
@@ -338,14 +340,15 @@ int fd_error_set(struct fd_error *err, int code, const char *fmt, ...)
 		va_end(ap);
 		err->code = code;
 	}
-	return -code;
+	return code;
 }
 
-int fd_error_located(struct fd_error *err, int code, const char *file, const char *text,
+int fd_error_located(struct fd_error *err, enum fd_code code, const char *file, const char *text,
 		     size_t text_len, unsigned line, unsigned col, const char *fmt, ...)
 {
+	assert(code < 0);
 	if (!err)
-		return -code;
+		return code;
 	struct fd_buf b = {0};
 	fd_buf_addf(&b, "%s:%u:%u: ", file, line, col);
 	va_list ap;
@@ -388,7 +391,7 @@ int fd_error_located(struct fd_error *err, int code, const char *file, const cha
 	free(err->msg);
 	err->msg = fd_buf_detach(&b);
 	err->code = code;
-	return -code;
+	return code;
 }
 
 /* ---- time ---- */

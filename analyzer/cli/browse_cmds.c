@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EXIT_NOTFOUND 1
-#define EXIT_USAGE 2
 
 static const char BROWSE_USAGE[] =
 	"usage: fluxdiag get KIND [NAME] [-n NS | -A] BUNDLE\n"
@@ -129,7 +127,7 @@ static int status_of(int rc, struct fd_error *err)
 		return 0;
 	fprintf(stderr, "fluxdiag: %s\n", err->msg ? err->msg : "failed");
 	fd_error_clear(err);
-	return -rc == FD_ENOTFOUND ? EXIT_NOTFOUND : EXIT_USAGE;
+	return fd_cli_exit_status(rc);
 }
 
 static int run(const struct browse_args *a, const char *bundle_path)

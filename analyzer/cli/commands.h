@@ -2,6 +2,17 @@
 #ifndef FD_CLI_COMMANDS_H
 #define FD_CLI_COMMANDS_H
 
+/* Exit statuses (docs/fluxdiag.1, EXIT STATUS). */
+enum {
+	EXIT_FINDINGS = 1, /* analyze: findings at or above --fail-on; rules test: a case failed */
+	EXIT_NOTFOUND = 1, /* browsing: the object, pod or log is not in the bundle */
+	EXIT_USAGE = 2,    /* usage error, unreadable bundle, a file that cannot be written */
+	EXIT_RULES = 3,    /* a rule file is broken */
+};
+
+/* The exit status for an error code of the core (enum fd_code); the one table of them. */
+int fd_cli_exit_status(int code);
+
 /* Runs a browsing command; argv[0] is its name: get, describe, logs, events or trace.
  * Returns the exit status: 0 done, 1 the object, pod or log is not in the bundle, 2 usage error
  * or unreadable bundle. */

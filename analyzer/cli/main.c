@@ -24,9 +24,26 @@
 #define FD_INSTALL_RULES_DIR "/usr/local/share/fluxdiag/rules"
 #endif
 
-#define EXIT_FINDINGS 1
-#define EXIT_USAGE 2
-#define EXIT_RULES 3
+static const struct {
+	enum fd_code code;
+	int status;
+} exit_statuses[] = {
+	{FD_OK, 0},
+	{FD_ENOTFOUND, EXIT_NOTFOUND},
+	{FD_EUSAGE, EXIT_USAGE},
+	{FD_EBUNDLE, EXIT_USAGE},
+	{FD_EIO, EXIT_USAGE},
+	{FD_ENOMEM, EXIT_USAGE},
+	{FD_ERULES, EXIT_RULES},
+};
+
+int fd_cli_exit_status(int code)
+{
+	for (size_t i = 0; i < sizeof(exit_statuses) / sizeof(exit_statuses[0]); i++)
+		if (exit_statuses[i].code == code)
+			return exit_statuses[i].status;
+	return EXIT_USAGE;
+}
 
 static const char USAGE[] =
 	"usage: fluxdiag analyze [options] BUNDLE   diagnose a support bundle (file, directory or -)\n"
@@ -138,7 +155,7 @@ static int load_rules(struct fd_ruleset **out, const struct rule_opts *ro)
 		fprintf(stderr, "fluxdiag: %s\n", err.msg);
 		fd_error_clear(&err);
 		fd_ruleset_free(set);
-		return EXIT_RULES;
+		return fd_cli_exit_status(rc);
 	}
 	*out = set;
 	return 0;
@@ -317,7 +334,7 @@ static int cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "fluxdiag: %s\n", err.msg ? err.msg : "cannot analyze bundle");
 		fd_error_clear(&err);
 		fd_ruleset_free(rules);
-		return EXIT_USAGE;
+		return fd_cli_exit_status(rc);
 	}
 	FILE *out = stdout;
 	if (output) {
@@ -334,9 +351,12 @@ static int cmd_analyze(int argc, char **argv)
 	else if (strcmp(color, "auto") == 0)
 		rop.color = !output && isatty(fileno(stdout)) && !getenv("NO_COLOR");
 	int exit_code = fd_report_max_severity(report) >= fail_on ? EXIT_FINDINGS : 0;
-	if (fd_report_render(report, &rop, out) != 0 || (output && fclose(out) != 0)) {
+	rc = fd_report_render(report, &rop, out);
+	if (output && fclose(out) != 0 && !rc)
+		rc = FD_EIO;
+	if (rc) {
 		fprintf(stderr, "fluxdiag: cannot write the report\n");
-		exit_code = EXIT_USAGE;
+		exit_code = fd_cli_exit_status(rc);
 	}
 	if (!output)
 		fflush(stdout);
@@ -438,7 +458,7 @@ static int cmd_rules(int argc, char **argv)
 						 : fd_ruleset_load_file(set, argv[i], &err);
 			if (rc) {
 				fprintf(stderr, "%s\n", err.msg);
-				status = EXIT_RULES;
+				status = fd_cli_exit_status(rc);
 			} else {
 				printf("%s: %zu rules OK\n", argv[i], fd_ruleset_count(set));
 			}

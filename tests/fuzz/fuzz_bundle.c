@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_check_report(r);
 		fd_report_free(r);
 	} else {
-		FZ_CHECK(rc == -FD_EBUNDLE, "unexpected code %d", rc);
+		FZ_CHECK(rc == FD_EBUNDLE, "unexpected code %d", rc);
 		FZ_CHECK(err.msg && strncmp(err.msg, "fuzz-bundle: ", 13) == 0,
 			 "error does not name the bundle: %s", err.msg ? err.msg : "(null)");
 		for (const unsigned char *p = (const unsigned char *)err.msg; *p; p++)

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(buf);
 		}
 	} else {
-		FZ_CHECK(rc == -FD_ERULES || rc == -FD_ENOMEM, "unexpected code %d", rc);
+		FZ_CHECK(rc == FD_ERULES || rc == FD_ENOMEM, "unexpected code %d", rc);
 		FZ_CHECK(err.msg && strncmp(err.msg, "fuzz.yaml:", 10) == 0,
 			 "error does not name the file: %s", err.msg ? err.msg : "(null)");
 	}

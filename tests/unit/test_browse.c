@@ -81,7 +81,7 @@ Test(browse_kind, resolves_kubectl_names)
 	cr_expect_eq(fd_browse_kind(&k, NULL, "Node", NULL), 0);
 	cr_expect(!k.namespaced);
 	struct fd_error err = {0};
-	cr_expect_eq(fd_browse_kind(&k, NULL, "frobnicators", &err), -FD_EUSAGE);
+	cr_expect_eq(fd_browse_kind(&k, NULL, "frobnicators", &err), FD_EUSAGE);
 	cr_expect(strstr(err.msg, "unknown resource type 'frobnicators'"));
 	fd_error_clear(&err);
 }
@@ -132,10 +132,10 @@ Test(browse_get, all_namespaces_and_name)
 	cap_free(&c);
 	struct fd_error err = {0};
 	cap_open(&c);
-	cr_expect_eq(fd_browse_get(c.f, b, "gitrepo", "nope", NULL, false, &n, &err), -FD_ENOTFOUND);
+	cr_expect_eq(fd_browse_get(c.f, b, "gitrepo", "nope", NULL, false, &n, &err), FD_ENOTFOUND);
 	cr_expect(strstr(err.msg, "GitRepository flux-system/nope not found"), "%s", err.msg);
 	fd_error_clear(&err);
-	cr_expect_eq(fd_browse_get(c.f, b, "widgets", NULL, NULL, false, &n, &err), -FD_EUSAGE);
+	cr_expect_eq(fd_browse_get(c.f, b, "widgets", NULL, NULL, false, &n, &err), FD_EUSAGE);
 	fd_error_clear(&err);
 	cr_expect_str_eq(cap_text(&c), "");
 	cap_free(&c);
@@ -190,7 +190,7 @@ Test(browse_describe, object_conditions_and_events)
 	cap_free(&c);
 	struct fd_error err = {0};
 	cap_open(&c);
-	cr_expect_eq(fd_browse_describe(c.f, b, "ks", "nope", "default", &err), -FD_ENOTFOUND);
+	cr_expect_eq(fd_browse_describe(c.f, b, "ks", "nope", "default", &err), FD_ENOTFOUND);
 	cr_expect(strstr(err.msg, "Kustomization default/nope not found"), "%s", err.msg);
 	fd_error_clear(&err);
 	cap_text(&c);
@@ -307,7 +307,7 @@ Test(browse_logs, errors)
 	struct capture c;
 	cap_open(&c);
 	struct fd_logs_query q = {NULL, "nope", NULL, false, NULL};
-	cr_expect_eq(fd_browse_logs(c.f, b, path, &q, &res, &err), -FD_ENOTFOUND);
+	cr_expect_eq(fd_browse_logs(c.f, b, path, &q, &res, &err), FD_ENOTFOUND);
 	cr_expect(strstr(err.msg, "pod flux-system/nope not found"), "%s", err.msg);
 	fd_error_clear(&err);
 	struct fd_logs_query amb = {NULL, "s", NULL, false, NULL}; /* source- and ... */
@@ -317,14 +317,14 @@ Test(browse_logs, errors)
 		fd_logs_result_free(&res);
 	fd_error_clear(&err);
 	struct fd_logs_query amb2 = {NULL, "", NULL, false, NULL};
-	cr_expect_eq(fd_browse_logs(c.f, b, path, &amb2, &res, &err), -FD_ENOTFOUND);
+	cr_expect_eq(fd_browse_logs(c.f, b, path, &amb2, &res, &err), FD_ENOTFOUND);
 	cr_expect(strstr(err.msg, "ambiguous"), "%s", err.msg);
 	fd_error_clear(&err);
 	struct fd_logs_query c2 = {NULL, "helm-controller", "sidecar", false, NULL};
-	cr_expect_eq(fd_browse_logs(c.f, b, path, &c2, &res, &err), -FD_ENOTFOUND);
+	cr_expect_eq(fd_browse_logs(c.f, b, path, &c2, &res, &err), FD_ENOTFOUND);
 	fd_error_clear(&err);
 	struct fd_logs_query re = {NULL, "helm-controller", NULL, false, "(unclosed"};
-	cr_expect_eq(fd_browse_logs(c.f, b, path, &re, &res, &err), -FD_EUSAGE);
+	cr_expect_eq(fd_browse_logs(c.f, b, path, &re, &res, &err), FD_EUSAGE);
 	cr_expect(strstr(err.msg, "offset"), "%s", err.msg);
 	fd_error_clear(&err);
 	cap_text(&c);

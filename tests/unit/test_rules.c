@@ -27,7 +27,7 @@ static char *load(const char *body, struct fd_ruleset **keep)
 	else
 		fd_ruleset_free(set);
 	if (rc) {
-		cr_expect_eq(rc, -FD_ERULES);
+		cr_expect_eq(rc, FD_ERULES);
 		return err.msg;
 	}
 	return NULL;
@@ -110,7 +110,7 @@ Test(rules_parse, rejects_bad_template)
 			"    message: \"{name|shout}\"\n"
 			"    fix: [x]\n"
 			"    why: y\n";
-	cr_assert_eq(fd_ruleset_load_buffer(set, "r.yaml", t, strlen(t), &err), -FD_ERULES);
+	cr_assert_eq(fd_ruleset_load_buffer(set, "r.yaml", t, strlen(t), &err), FD_ERULES);
 	cr_expect(strstr(err.msg, "r.yaml:7:15: message: unknown filter") == err.msg, "got: %s",
 		  err.msg);
 	fd_error_clear(&err);
@@ -147,7 +147,7 @@ Test(rules_parse, rejects_bad_severity_category_and_id)
 		struct fd_ruleset *set = fd_ruleset_new();
 		struct fd_error err = {0};
 		cr_expect_eq(fd_ruleset_load_buffer(set, "r.yaml", fixed, strlen(fixed), &err),
-			     -FD_ERULES, "case %zu loaded", i);
+			     FD_ERULES, "case %zu loaded", i);
 		cr_expect(err.msg && strncmp(err.msg, "r.yaml:", 7) == 0, "case %zu: %s", i, err.msg);
 		fd_error_clear(&err);
 		fd_ruleset_free(set);
@@ -161,7 +161,7 @@ Test(rules_parse, rejects_yaml_syntax_errors_with_location)
 	struct fd_ruleset *set = fd_ruleset_new();
 	struct fd_error err = {0};
 	const char *t = "rules:\n  - id: X-Y\n    title: [unclosed\n";
-	cr_assert_eq(fd_ruleset_load_buffer(set, "bad.yaml", t, strlen(t), &err), -FD_ERULES);
+	cr_assert_eq(fd_ruleset_load_buffer(set, "bad.yaml", t, strlen(t), &err), FD_ERULES);
 	cr_expect(strncmp(err.msg, "bad.yaml:4:1: YAML:", 19) == 0, "got: %s", err.msg);
 	fd_error_clear(&err);
 	fd_ruleset_free(set);
@@ -174,7 +174,7 @@ Test(rules_parse, rejects_duplicate_ids_in_one_file)
 				  HEAD, HEAD + strlen("rules:\n"));
 	struct fd_ruleset *set = fd_ruleset_new();
 	struct fd_error err = {0};
-	cr_assert_eq(fd_ruleset_load_buffer(set, "d.yaml", text, strlen(text), &err), -FD_ERULES);
+	cr_assert_eq(fd_ruleset_load_buffer(set, "d.yaml", text, strlen(text), &err), FD_ERULES);
 	cr_expect(strstr(err.msg, "duplicate rule id 'TEST-RULE'") != NULL, "got: %s", err.msg);
 	fd_error_clear(&err);
 	fd_ruleset_free(set);
