@@ -14,7 +14,7 @@ fails=0
 mkcase() {
 	mkdir -p "$tmp/$1/cases/$1"
 	cat >"$tmp/$1/cases/$1/case.yaml"
-	cp -r "$2" "$tmp/$1/cases/$1/bundle"
+	ln -s "$(cd "$2" && pwd)" "$tmp/$1/cases/$1/bundle"
 	echo '{"overall": {"category": 100, "root": 100}}' >"$tmp/$1/floor.json"
 }
 # expect ID STATUS TEXT: the scorer on that corpus exits STATUS and prints TEXT
@@ -102,7 +102,7 @@ expect: {category: none, root: none}
 Y
 mkdir -p "$tmp/none-dup/cases/none-dup-2"
 sed 's|report/8|report/8#issuecomment-1|' "$tmp/none-dup/cases/none-dup/case.yaml" >"$tmp/none-dup/cases/none-dup-2/case.yaml"
-cp -r "$healthy" "$tmp/none-dup/cases/none-dup-2/bundle"
+ln -s "$(cd "$healthy" && pwd)" "$tmp/none-dup/cases/none-dup-2/bundle"
 expect none-dup 2 "is already the source of case none-dup (one case per report)"
 
 if [ "$fails" = 0 ]; then echo "scorer tests passed"; fi
