@@ -449,8 +449,12 @@ struct fd_tctx {
 /* Renders a template; returns a malloc'd string. *missing is set when a field had no value
  * (and no default). */
 char *fd_template_render(const char *tpl, const struct fd_tctx *ctx, bool *missing);
+/* The same for a fix line, a shell command line: each value is quoted for where it lands. */
+char *fd_template_render_fix(const char *tpl, const struct fd_tctx *ctx, bool *missing);
 /* Checks a template's syntax; returns NULL or a static message and sets *pos. */
 const char *fd_template_check(const char *tpl, size_t *pos);
+/* The same for a fix line, which must also read as a shell line its values can be quoted in. */
+const char *fd_template_check_fix(const char *tpl, size_t *pos);
 
 void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *findings);
 /* Adds the named groups of a successful match of re on s to caps. */

@@ -361,7 +361,7 @@ static struct fd_finding *make_finding(const struct fd_rule *r, const struct fd_
 	f->why = fd_template_render(r->why, t, NULL);
 	f->fix = fd_xcalloc(r->nfix + 1, sizeof(*f->fix));
 	for (size_t i = 0; i < r->nfix; i++)
-		f->fix[i] = fd_template_render(r->fix[i], t, NULL);
+		f->fix[i] = fd_template_render_fix(r->fix[i], t, NULL);
 	f->nfix = r->nfix;
 	if (r->node)
 		f->node = fd_template_render(r->node, t, NULL);

@@ -125,7 +125,8 @@ static int check_template(struct pctx *c, const struct fd_ynode *n, const char *
 	if (rc)
 		return rc;
 	size_t pos;
-	const char *m = fd_template_check(n->value, &pos);
+	const char *m = strcmp(what, "fix") == 0 ? fd_template_check_fix(n->value, &pos)
+						 : fd_template_check(n->value, &pos);
 	if (m) {
 		bool one_line = !strchr(n->value, '\n');
 		return fd_error_located(c->err, FD_ERULES, c->file, c->text, c->len, n->line,
