@@ -45,6 +45,11 @@ static size_t split_filters(char *expr, char **parts, size_t max)
  *   JSON in '...' a\"b  a\\b  a\n
  *   comment       a\nb               (a newline would end the comment)
  *
+ * A quoted string that follows the word -c (sh -c '...', kubectl exec ... -- sh -c "...") is a
+ * script for a second shell: the model follows that shell inside the string too, and a value
+ * there is quoted for the inner shell first, then for the outer one. The sh filter does the
+ * same by hand where the model cannot see it (ssh HOST '...').
+ *
  * Values that need no quoting are written as they are, so ordinary names read as before.
  * Control characters, C1 controls and invisible format characters (bidi overrides,
  * zero-width) are written as $'\n' or $'\u202e' escapes, never raw. A value that starts a word
@@ -66,6 +71,10 @@ struct sh_frame {
 	bool jstr;	/* in '...': inside a "..." string */
 	bool jesc;	/* in such a string: after a backslash */
 	unsigned parens; /* unquoted '(' not yet closed in this frame */
+	char w[3];	/* the first characters of the current word, when it is plain text */
+	unsigned char wlen;
+	bool wplain;
+	bool after_c; /* the word before the current one was -c */
 };
 
 struct sh_state {
@@ -74,14 +83,55 @@ struct sh_state {
 	bool after_alnum; /* the last thing written was a letter, a digit or a value */
 	const char *problem;
 	size_t problem_at;
-	size_t open_at; /* where the last quote or substitution was opened */
+	size_t open_at;	      /* where the last quote or substitution was opened */
+	struct sh_state *inner; /* the shell that runs the quoted string after -c; owned */
+	unsigned inner_depth;	/* the frame whose quoted string that is */
+	unsigned level;		/* 0 for the shell the line is pasted into */
 };
 
-static void sh_init(struct sh_state *s)
+static void sh_init(struct sh_state *s, unsigned level)
 {
 	memset(s, 0, sizeof(*s));
-	s->f[0].cmd_pos = true;
+	s->f[0].cmd_pos = s->f[0].wplain = true;
+	s->level = level;
 }
+
+static void sh_free(struct sh_state *s)
+{
+	if (s->inner) {
+		sh_free(s->inner);
+		free(s->inner);
+		s->inner = NULL;
+	}
+}
+
+/* The innermost shell that reads the current place of the line. */
+static struct sh_state *sh_current(struct sh_state *s)
+{
+	while (s->inner && s->depth == s->inner_depth)
+		s = s->inner;
+	return s;
+}
+
+/* A quote opens: when it begins the word after -c, its string is a script for another shell. */
+static void sh_open_quote(struct sh_state *s, struct sh_frame *f, size_t at)
+{
+	s->open_at = at;
+	if (f->after_c && !f->word_text && !s->inner && s->level < 2) {
+		s->inner = fd_xcalloc(1, sizeof(*s->inner));
+		sh_init(s->inner, s->level + 1);
+		s->inner_depth = s->depth;
+	}
+}
+
+static void sh_close_quote(struct sh_state *s)
+{
+	if (s->inner && s->inner_depth == s->depth)
+		sh_free(s);
+}
+
+static const char APOSTROPHE[] = "a fix line is pasted into a shell: an apostrophe inside a word "
+				 "opens a quote (write \"the X of Y\" rather than \"Y's X\")";
 
 static void sh_fail(struct sh_state *s, size_t at, const char *msg)
 {
@@ -93,19 +143,22 @@ static void sh_fail(struct sh_state *s, size_t at, const char *msg)
 
 static void sh_end_word(struct sh_frame *f)
 {
+	f->after_c = f->in_word && f->wplain && f->wlen == 2 && f->w[0] == '-' && f->w[1] == 'c';
 	if (f->in_word)
 		f->cmd_pos = false;
 	f->in_word = f->word_text = false;
+	f->wlen = 0;
+	f->wplain = true;
 }
 
 static void sh_push(struct sh_state *s, bool backtick, size_t at)
 {
 	if (s->depth + 1 >= SH_DEPTH) {
-		sh_fail(s, at, "command substitutions nested too deep");
+		sh_fail(s, at, "a fix line nests command substitutions too deep");
 		return;
 	}
 	s->open_at = at;
-	s->f[++s->depth] = (struct sh_frame){.backtick = backtick, .cmd_pos = true};
+	s->f[++s->depth] = (struct sh_frame){.backtick = backtick, .cmd_pos = true, .wplain = true};
 }
 
 static void sh_pop(struct sh_state *s)
@@ -131,11 +184,14 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 		return;
 	case SH_SQ:
 		if (c == '\'') {
+			sh_close_quote(s);
 			f->mode = SH_UNQ;
 			f->jstr = f->jesc = false;
 			return;
 		}
 		f->word_text = true;
+		if (s->inner && s->inner_depth == s->depth)
+			sh_feed(s->inner, c, at);
 		if (f->jesc)
 			f->jesc = false;
 		else if (f->jstr && c == '\\')
@@ -145,11 +201,14 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 		return;
 	case SH_DQ:
 		f->word_text = true;
+		if (s->inner && s->inner_depth == s->depth && !(c == '"' && !f->esc))
+			sh_feed(s->inner, c, at);
 		if (f->esc) {
 			f->esc = false;
 		} else if (c == '\\') {
 			f->esc = true;
 		} else if (c == '"') {
+			sh_close_quote(s);
 			f->mode = SH_UNQ;
 		} else if (c == '$') {
 			f->dollar = true;
@@ -167,6 +226,8 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 		f->in_word = f->word_text = true;
 		return;
 	}
+	if (c == '\\' || c == '\'' || c == '"' || c == '$')
+		f->wplain = false;
 	switch (c) {
 	case '\\':
 		f->esc = true;
@@ -175,15 +236,15 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 	case '\'':
 		/* "the pod's" opens a quote the author did not mean */
 		if (was_alnum)
-			sh_fail(s, at, "apostrophe inside a word");
+			sh_fail(s, at, APOSTROPHE);
+		sh_open_quote(s, f, at);
 		f->mode = SH_SQ;
 		f->in_word = true;
-		s->open_at = at;
 		break;
 	case '"':
+		sh_open_quote(s, f, at);
 		f->mode = SH_DQ;
 		f->in_word = true;
-		s->open_at = at;
 		break;
 	case '#':
 		if (!f->in_word)
@@ -229,6 +290,10 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 		break;
 	default:
 		f->in_word = f->word_text = true;
+		if (f->wlen < sizeof(f->w))
+			f->w[f->wlen++] = c;
+		else
+			f->wplain = false;
 		break;
 	}
 }
@@ -380,12 +445,26 @@ static char *sh_word(const char *s)
 	return fd_buf_detach(&o);
 }
 
-/* Appends a value from the bundle at the current place of a fix line. json_done: the value
- * was already made a JSON string body by the json filter. */
-static void sh_put_value(struct sh_state *s, struct fd_buf *o, const char *v, bool json_done)
+enum { DONE_JSON = 1, DONE_SH = 2 };
+
+/* Appends a value from the bundle at the current place of a fix line. done: DONE_JSON when the
+ * json filter already made it a JSON string body, DONE_SH when the sh filter already quoted it
+ * for the inner shell of a -c script. */
+static void sh_put_value(struct sh_state *s, struct fd_buf *o, const char *v, unsigned done)
 {
 	struct sh_frame *f = &s->f[s->depth];
 	char *tmp = NULL;
+	struct fd_buf script = {0};
+	if (s->inner && s->inner_depth == s->depth) {
+		/* a -c script: quote for the shell that runs it, then put that text in the string */
+		fd_buf_add(&script, "", 0);
+		if (done & DONE_SH)
+			fd_buf_adds(&script, v);
+		else
+			sh_put_value(s->inner, &script, v, done);
+		v = script.p;
+		done = DONE_JSON;
+	}
 	if (f->mode == SH_CMT) {
 		for (const unsigned char *p = (const unsigned char *)v; *p;) {
 			unsigned cp;
@@ -397,10 +476,11 @@ static void sh_put_value(struct sh_state *s, struct fd_buf *o, const char *v, bo
 				fd_buf_addc(o, (char)*p++);
 			}
 		}
+		fd_buf_free(&script);
 		return;
 	}
 	bool json = f->mode == SH_SQ && f->jstr;
-	if (json && !json_done)
+	if (json && !(done & DONE_JSON))
 		v = tmp = json_body(v);
 	else if (!json && !f->word_text && v[0] == '-')
 		v = tmp = fd_xasprintf("<%s>", v);
@@ -431,8 +511,10 @@ static void sh_put_value(struct sh_state *s, struct fd_buf *o, const char *v, bo
 		break;
 	}
 	f->in_word = f->word_text = true;
+	f->wplain = false;
 	s->after_alnum = true;
 	free(tmp);
+	fd_buf_free(&script);
 }
 
 /* Checks the variables and filters of a template; with sh, also that the line reads as a shell
@@ -440,17 +522,19 @@ static void sh_put_value(struct sh_state *s, struct fd_buf *o, const char *v, bo
 static const char *check(const char *tpl, size_t *pos, bool sh)
 {
 	struct sh_state st;
-	sh_init(&st);
+	sh_init(&st, 0);
 	bool vars = false;
-	for (size_t i = 0; tpl[i]; i++) {
+	const char *msg = NULL;
+	size_t i;
+	for (i = 0; tpl[i] && !msg; i++) {
 		if (tpl[i] == '}') {
 			if (tpl[i + 1] == '}') {
 				sh_feed(&st, '}', i);
 				i++;
 				continue;
 			}
-			*pos = i;
-			return "unmatched '}' (write '}}' for a literal brace)";
+			msg = "unmatched '}' (write '}}' for a literal brace)";
+			break;
 		}
 		if (tpl[i] != '{') {
 			sh_feed(&st, tpl[i], i);
@@ -463,13 +547,12 @@ static const char *check(const char *tpl, size_t *pos, bool sh)
 		}
 		const char *close = strchr(tpl + i, '}');
 		if (!close) {
-			*pos = i;
-			return "unterminated '{' (write '{{' for a literal brace)";
+			msg = "unterminated '{' (write '{{' for a literal brace)";
+			break;
 		}
 		char *expr = fd_xstrndup(tpl + i + 1, (size_t)(close - tpl - i - 1));
 		char *parts[8];
 		size_t n = split_filters(expr, parts, 8);
-		const char *msg = NULL;
 		if (!*parts[0]) {
 			msg = "empty '{}'";
 		} else if (parts[0][0] == '.') {
@@ -498,32 +581,39 @@ static const char *check(const char *tpl, size_t *pos, bool sh)
 			else if (sh && arg && strpbrk(arg, "'\"`$\\\n"))
 				msg = "a default in a fix line cannot hold quotes, '$', '`' or '\\'";
 		}
-		if (!msg && sh) {
-			const struct sh_frame *f = &st.f[st.depth];
-			if (f->mode != SH_CMT && f->cmd_pos && !f->word_text)
-				msg = "a value from the bundle cannot be the command of a fix line";
-			vars = true;
-			st.f[st.depth].in_word = st.f[st.depth].word_text = true;
-			st.after_alnum = true;
-		}
 		free(expr);
-		if (msg) {
-			*pos = i;
-			return msg;
+		if (msg)
+			break;
+		if (sh) {
+			const struct sh_state *in = sh_current(&st);
+			const struct sh_frame *f = &in->f[in->depth];
+			if (f->mode != SH_CMT && f->cmd_pos && !f->word_text) {
+				msg = "a value from the bundle cannot be the command of a fix line";
+				break;
+			}
+			vars = true;
+			for (struct sh_state *m = &st; m; m = m->inner) {
+				m->f[m->depth].in_word = m->f[m->depth].word_text = true;
+				m->f[m->depth].wplain = false;
+				m->after_alnum = true;
+				if (m->depth != m->inner_depth)
+					break;
+			}
 		}
 		i = (size_t)(close - tpl);
 	}
-	if (sh && vars && st.problem) {
+	if (msg) {
+		*pos = i;
+	} else if (sh && vars && st.problem) {
 		*pos = st.problem_at;
-		return "a fix line is pasted into a shell: an apostrophe inside a word opens a quote "
-		       "(write \"the X of Y\" rather than \"Y's X\")";
-	}
-	if (sh && vars && !sh_balanced(&st)) {
+		msg = st.problem;
+	} else if (sh && vars && !sh_balanced(&st)) {
 		*pos = st.open_at;
-		return "a fix line is pasted into a shell: this quote or substitution is not closed "
-		       "by the end of the line";
+		msg = "a fix line is pasted into a shell: this quote or substitution is not closed "
+		      "by the end of the line";
 	}
-	return NULL;
+	sh_free(&st);
+	return msg;
 }
 
 const char *fd_template_check(const char *tpl, size_t *pos)
@@ -601,7 +691,7 @@ static char *render(const char *tpl, const struct fd_tctx *c, bool *missing, boo
 {
 	struct fd_buf out = {0};
 	struct sh_state st;
-	sh_init(&st);
+	sh_init(&st, 0);
 	fd_buf_add(&out, "", 0);
 	if (missing)
 		*missing = false;
@@ -626,7 +716,8 @@ static char *render(const char *tpl, const struct fd_tctx *c, bool *missing, boo
 		char *parts[8];
 		size_t n = split_filters(expr, parts, 8);
 		char *val = lookup(parts[0], c);
-		bool from_rule = false, json_done = false;
+		bool from_rule = false;
+		unsigned done = 0;
 		if (val && !*val) {
 			free(val);
 			val = NULL;
@@ -656,9 +747,10 @@ static char *render(const char *tpl, const struct fd_tctx *c, bool *missing, boo
 					*p = (char)toupper((unsigned char)*p);
 			} else if (strcmp(parts[k], "sh") == 0) {
 				apply(&val, sh_word);
+				done |= DONE_SH;
 			} else if (strcmp(parts[k], "json") == 0) {
 				apply(&val, json_body);
-				json_done = true;
+				done |= DONE_JSON;
 			} else if (strcmp(parts[k], "url") == 0) {
 				apply(&val, url_encode);
 			}
@@ -670,7 +762,7 @@ static char *render(const char *tpl, const struct fd_tctx *c, bool *missing, boo
 				*missing = true;
 		}
 		if (sh && !from_rule) {
-			sh_put_value(&st, &out, val, json_done);
+			sh_put_value(&st, &out, val, done);
 		} else {
 			fd_buf_adds(&out, val);
 			st.f[st.depth].in_word = st.f[st.depth].word_text = true;
@@ -679,6 +771,7 @@ static char *render(const char *tpl, const struct fd_tctx *c, bool *missing, boo
 		free(expr);
 		i = (size_t)(close - tpl);
 	}
+	sh_free(&st);
 	return fd_buf_detach(&out);
 }
 

@@ -120,8 +120,17 @@ Test(template_fix, inside_substitution_inside_double_quotes_reads_back_as_the_va
 	round_trip("printf '%s\\n' \"<$(printf '%s' {cap.v})>\"", "<", ">");
 }
 
-Test(template_fix, nested_shell_reads_back_as_the_value)
+Test(template_fix, script_after_dash_c_is_quoted_for_its_shell_too)
 {
+	round_trip("bash -c 'printf \"%s\\n\" {cap.v}'", "", "");
+	round_trip("bash -c \"printf '%s\\n' {cap.v}\"", "", "");
+	round_trip("bash -c 'printf \"%s\\n\" \"<{cap.v}>\"'", "<", ">");
+}
+
+Test(template_fix, sh_filter_quotes_for_one_more_shell)
+{
+	/* the model sees no -c here: the author marks the value for the shell that eval runs */
+	round_trip("eval 'printf \"%s\\n\" '{cap.v|sh}", "", "");
 	round_trip("bash -c 'printf \"%s\\n\" {cap.v|sh}'", "", "");
 }
 
