@@ -320,6 +320,7 @@ void fd_facts_derive(struct fd_bundle *b)
 	json_object_set_new(info, "format", json_string(b->format ? b->format : "unknown"));
 	json_object_set_new(info, "collectedAt", json_string(ts));
 	json_object_set_new(info, "hasManifest", json_boolean(b->has_manifest));
+	json_object_set_new(info, "fluxNamespace", json_string(b->flux_ns ? b->flux_ns : "flux-system"));
 	long failed = 0;
 	const struct fd_vec *cmds = fd_bundle_kind(b, "CollectorCommand");
 	for (size_t i = 0; cmds && i < cmds->len; i++) {
