@@ -52,9 +52,9 @@ static size_t split_filters(char *expr, char **parts, size_t max)
  *
  * Values that need no quoting are written as they are, so ordinary names read as before.
  * Control characters, C1 controls and invisible format characters (bidi overrides,
- * zero-width) are written as $'\n' or $'\u202e' escapes, never raw. A value that starts a word
- * with '-' would be read as an option (git ls-remote --upload-pack=...); it is written as the
- * placeholder word <-...> instead. */
+ * zero-width) are written as $'\n' or $'\xe2\x80\xae' escapes, never raw. A value that starts
+ * a word with '-' would be read as an option (git ls-remote --upload-pack=...); it is written
+ * as the placeholder word <-...> instead. */
 
 enum sh_mode { SH_UNQ, SH_SQ, SH_DQ, SH_CMT };
 
@@ -368,8 +368,13 @@ static void put_sq_body(struct fd_buf *o, const char *s)
 		unsigned cp;
 		size_t n = unsafe_char(p, &cp);
 		if (n) {
+			/* bytes, not \u: bash writes \u escapes only in a UTF-8 locale */
 			fd_buf_adds(o, "'$'");
-			put_escape(o, cp);
+			if (n == 1 && (cp == '\n' || cp == '\t' || cp == '\r'))
+				put_escape(o, cp);
+			else
+				for (size_t k = 0; k < n; k++)
+					fd_buf_addf(o, "\\x%02x", p[k]);
 			fd_buf_adds(o, "''");
 			p += n;
 			continue;
