@@ -179,12 +179,6 @@ void table_flush(FILE *out, struct table *t, int indent)
 
 /* ---- values ---- */
 
-const char *js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 json_t *jpath2(json_t *o, const char *a, const char *b)
 {
 	return json_object_get(json_object_get(o, a), b);
@@ -228,7 +222,7 @@ void age_of(const struct fd_bundle *b, const char *ts, char out[24])
 
 const char *created(json_t *obj)
 {
-	return js(json_object_get(obj, "metadata"), "creationTimestamp");
+	return fd_jstr(json_object_get(obj, "metadata"), "creationTimestamp");
 }
 
 /* The condition of `type` in status.conditions, or NULL (borrowed). */
@@ -238,7 +232,7 @@ json_t *condition(json_t *obj, const char *type)
 	json_t *c;
 	json_array_foreach(jpath2(obj, "status", "conditions"), i, c)
 	{
-		if (strcmp(js(c, "type"), type) == 0)
+		if (strcmp(fd_jstr(c, "type"), type) == 0)
 			return c;
 	}
 	return NULL;
@@ -412,13 +406,13 @@ void pod_state(json_t *pod, struct pod_state *ps)
 	ps->total = (long)json_array_size(jpath2(pod, "spec", "containers"));
 	if (json_array_size(css) > (size_t)ps->total)
 		ps->total = (long)json_array_size(css);
-	ps->status = *js(st, "phase") ? js(st, "phase") : "Unknown";
-	if (*js(st, "reason"))
-		ps->status = js(st, "reason");
+	ps->status = *fd_jstr(st, "phase") ? fd_jstr(st, "phase") : "Unknown";
+	if (*fd_jstr(st, "reason"))
+		ps->status = fd_jstr(st, "reason");
 	const char *waiting = NULL, *terminated = NULL;
 	json_array_foreach(json_object_get(st, "initContainerStatuses"), i, cs)
 	{
-		const char *r = js(jpath2(cs, "state", "waiting"), "reason");
+		const char *r = fd_jstr(jpath2(cs, "state", "waiting"), "reason");
 		if (*r && strcmp(r, "PodInitializing") != 0 && !waiting)
 			waiting = r;
 	}
@@ -427,8 +421,8 @@ void pod_state(json_t *pod, struct pod_state *ps)
 		if (json_is_true(json_object_get(cs, "ready")))
 			ps->ready++;
 		ps->restarts += (long)json_integer_value(json_object_get(cs, "restartCount"));
-		const char *w = js(jpath2(cs, "state", "waiting"), "reason");
-		const char *t = js(jpath2(cs, "state", "terminated"), "reason");
+		const char *w = fd_jstr(jpath2(cs, "state", "waiting"), "reason");
+		const char *t = fd_jstr(jpath2(cs, "state", "terminated"), "reason");
 		if (*w && !waiting)
 			waiting = w;
 		if (*t && !terminated)
@@ -438,7 +432,7 @@ void pod_state(json_t *pod, struct pod_state *ps)
 		ps->status = waiting;
 	else if (terminated)
 		ps->status = terminated;
-	if (*js(json_object_get(pod, "metadata"), "deletionTimestamp"))
+	if (*fd_jstr(json_object_get(pod, "metadata"), "deletionTimestamp"))
 		ps->status = "Terminating";
 }
 

@@ -54,12 +54,12 @@ static void describe_conditions(FILE *out, const struct fd_bundle *b, json_t *co
 	json_array_foreach(conds, i, c)
 	{
 		char age[24];
-		age_of(b, js(c, "lastTransitionTime"), age);
-		cell(&t, js(c, "type"));
-		cell(&t, js(c, "status"));
-		cell(&t, js(c, "reason"));
+		age_of(b, fd_jstr(c, "lastTransitionTime"), age);
+		cell(&t, fd_jstr(c, "type"));
+		cell(&t, fd_jstr(c, "status"));
+		cell(&t, fd_jstr(c, "reason"));
 		cell(&t, age);
-		cell(&t, js(c, "message"));
+		cell(&t, fd_jstr(c, "message"));
 	}
 	table_flush(out, &t, 4);
 }
@@ -85,8 +85,8 @@ static void describe_events(FILE *out, const struct fd_bundle *b, const struct f
 		char seen[64];
 		ev_last_seen(b, &rows[i], seen, sizeof(seen));
 		cell(&t, seen);
-		cell(&t, js(rows[i].o->json, "type"));
-		cell(&t, js(rows[i].o->json, "reason"));
+		cell(&t, fd_jstr(rows[i].o->json, "type"));
+		cell(&t, fd_jstr(rows[i].o->json, "reason"));
 		cell(&t, ev_source(rows[i].o->json));
 		cell(&t, ev_message(rows[i].o->json));
 	}
@@ -121,7 +121,7 @@ int fd_browse_describe(FILE *out, const struct fd_bundle *b, const char *resourc
 	json_t *owners = json_object_get(md, "ownerReferences");
 	json_array_foreach(owners, i, r)
 	{
-		char *v = fd_xasprintf("%s/%s", js(r, "kind"), js(r, "name"));
+		char *v = fd_xasprintf("%s/%s", fd_jstr(r, "kind"), fd_jstr(r, "name"));
 		describe_line(out, i == 0 ? "Owned by:" : "", v);
 		free(v);
 	}

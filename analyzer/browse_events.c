@@ -16,17 +16,17 @@ static json_t *ev_regarding(json_t *ev)
 
 const char *ev_message(json_t *ev)
 {
-	const char *m = js(ev, "message");
-	return *m ? m : js(ev, "note");
+	const char *m = fd_jstr(ev, "message");
+	return *m ? m : fd_jstr(ev, "note");
 }
 
 const char *ev_source(json_t *ev)
 {
-	const char *s = js(json_object_get(ev, "source"), "component");
+	const char *s = fd_jstr(json_object_get(ev, "source"), "component");
 	if (!*s)
-		s = js(ev, "reportingController");
+		s = fd_jstr(ev, "reportingController");
 	if (!*s)
-		s = js(ev, "reportingComponent");
+		s = fd_jstr(ev, "reportingComponent");
 	return s;
 }
 
@@ -36,8 +36,8 @@ static double ev_time(json_t *ev, const char *const *fields, size_t n)
 {
 	double t;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = fields[i][0] == '*' ? js(json_object_get(ev, "series"), fields[i] + 1)
-						    : js(ev, fields[i]);
+		const char *s = fields[i][0] == '*' ? fd_jstr(json_object_get(ev, "series"), fields[i] + 1)
+						    : fd_jstr(ev, fields[i]);
 		if (*s && fd_time_parse(s, &t) == 0)
 			return t;
 	}
@@ -69,9 +69,9 @@ size_t events_select(const struct fd_bundle *b, const char *ns, const char *kind
 		json_t *inv = ev_regarding(o->json);
 		if (ns && strcmp(o->ns, ns) != 0)
 			continue;
-		if (kind && strcasecmp(js(inv, "kind"), kind) != 0)
+		if (kind && strcasecmp(fd_jstr(inv, "kind"), kind) != 0)
 			continue;
-		if (name && strcmp(js(inv, "name"), name) != 0)
+		if (name && strcmp(fd_jstr(inv, "name"), name) != 0)
 			continue;
 		struct ev_row *r = &(*out)[n++];
 		r->o = o;
@@ -124,9 +124,9 @@ int fd_browse_events(FILE *out, const struct fd_bundle *b, const char *ns, const
 		if (!ns)
 			cell(&t, rows[i].o->ns);
 		cell(&t, seen);
-		cell(&t, js(e, "type"));
-		cell(&t, js(e, "reason"));
-		char *obj = fd_xasprintf("%s/%s", js(inv, "kind"), js(inv, "name"));
+		cell(&t, fd_jstr(e, "type"));
+		cell(&t, fd_jstr(e, "reason"));
+		char *obj = fd_xasprintf("%s/%s", fd_jstr(inv, "kind"), fd_jstr(inv, "name"));
 		cell(&t, obj);
 		free(obj);
 		cell(&t, ev_message(e));

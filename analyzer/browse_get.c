@@ -12,7 +12,7 @@
 static void node_row(struct table *t, const struct fd_bundle *b, const struct fd_object *o)
 {
 	json_t *ready = condition(o->json, "Ready");
-	const char *st = !ready ? "Unknown" : strcmp(js(ready, "status"), "True") == 0 ? "Ready"
+	const char *st = !ready ? "Unknown" : strcmp(fd_jstr(ready, "status"), "True") == 0 ? "Ready"
 									       : "NotReady";
 	if (json_is_true(jpath2(o->json, "spec", "unschedulable")))
 		st = strcmp(st, "Ready") == 0 ? "Ready,SchedulingDisabled" : "NotReady,SchedulingDisabled";
@@ -33,7 +33,7 @@ static void node_row(struct table *t, const struct fd_bundle *b, const struct fd
 	cell(t, st);
 	cell(t, roles.len ? roles.p : "<none>");
 	cell(t, age);
-	cell(t, js(jpath2(o->json, "status", "nodeInfo"), "kubeletVersion"));
+	cell(t, fd_jstr(jpath2(o->json, "status", "nodeInfo"), "kubeletVersion"));
 	fd_buf_free(&roles);
 }
 
@@ -112,11 +112,11 @@ int fd_browse_get(FILE *out, const struct fd_bundle *b, const char *resource, co
 		cell(&t, o->name);
 		if (flux) {
 			json_t *r = condition(o->json, "Ready");
-			cell(&t, r && *js(r, "status") ? js(r, "status") : "Unknown");
+			cell(&t, r && *fd_jstr(r, "status") ? fd_jstr(r, "status") : "Unknown");
 			cell(&t, suspended(o->json) ? "True" : "False");
 			cell(&t, age);
 			struct fd_buf m = {0};
-			esc_add(&m, js(r, "message"), strlen(js(r, "message")), false);
+			esc_add(&m, fd_jstr(r, "message"), strlen(fd_jstr(r, "message")), false);
 			char *s = fd_buf_detach(&m);
 			text_truncate(s, STATUS_WIDTH);
 			fd_vec_push(&t.cells, s);

@@ -138,8 +138,8 @@ static void pod_containers(const struct fd_object *pod, struct fd_vec *out)
 	size_t i;
 	json_t *c;
 	json_array_foreach(jpath2(pod->json, "spec", "containers"), i, c)
-		if (*js(c, "name"))
-			fd_vec_push(out, (void *)js(c, "name"));
+		if (*fd_jstr(c, "name"))
+			fd_vec_push(out, (void *)fd_jstr(c, "name"));
 }
 
 int fd_browse_logs(FILE *out, struct fd_bundle *b, const char *path,
@@ -228,7 +228,7 @@ int fd_browse_logs(FILE *out, struct fd_bundle *b, const char *path,
 		struct fd_vec names = {0};
 		if (po)
 			pod_containers(po, &names);
-		const char *def = po ? js(jpath2(po->json, "metadata", "annotations"),
+		const char *def = po ? fd_jstr(jpath2(po->json, "metadata", "annotations"),
 					  "kubectl.kubernetes.io/default-container")
 				     : "";
 		if (*def) {

@@ -30,11 +30,11 @@ static void object_state(struct fd_buf *s, const struct fd_object *o)
 	} else if (workload_ready(o, &r, &w)) {
 		fd_buf_addf(s, "%ld/%ld ready", r, w);
 	} else if (ready) {
-		fd_buf_addf(s, "Ready=%s", *js(ready, "status") ? js(ready, "status") : "Unknown");
-		if (*js(ready, "reason"))
-			fd_buf_addf(s, " %s", js(ready, "reason"));
-		if (*js(ready, "message"))
-			fd_buf_addf(s, ": %s", js(ready, "message"));
+		fd_buf_addf(s, "Ready=%s", *fd_jstr(ready, "status") ? fd_jstr(ready, "status") : "Unknown");
+		if (*fd_jstr(ready, "reason"))
+			fd_buf_addf(s, " %s", fd_jstr(ready, "reason"));
+		if (*fd_jstr(ready, "message"))
+			fd_buf_addf(s, ": %s", fd_jstr(ready, "message"));
 	} else if (is_flux_kind(o->kind)) {
 		fd_buf_adds(s, "Ready=Unknown (no Ready condition)");
 	} else {
@@ -82,7 +82,7 @@ static void apiserver_state(struct fd_buf *s, const struct fd_bundle *b)
 			{
 				if (json_is_true(json_object_get(c, "ok")))
 					continue;
-				fd_buf_addf(s, "%s%s", any ? " " : " (", js(c, "name"));
+				fd_buf_addf(s, "%s%s", any ? " " : " (", fd_jstr(c, "name"));
 				any = true;
 			}
 			if (any)

@@ -25,7 +25,6 @@ void cellf(struct table *t, const char *fmt, ...) FD_PRINTF(2, 3);
 void table_flush(FILE *out, struct table *t, int indent);
 
 /* browse.c: values */
-const char *js(json_t *o, const char *k);
 json_t *jpath2(json_t *o, const char *a, const char *b);
 void human_age(double secs, char out[24]);
 void age_of(const struct fd_bundle *b, const char *ts, char out[24]);

@@ -31,12 +31,6 @@ void fd_bundle_warn(struct fd_bundle *b, const char *fmt, ...)
 	fd_vec_push(&b->warnings, clean);
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static char *object_key(const char *kind, const char *ns, const char *name)
 {
 	return fd_xasprintf("%s\x1f%s\x1f%s", kind, ns, name);
@@ -46,8 +40,8 @@ void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, u
 			  bool synthetic)
 {
 	json_t *md = json_object_get(json, "metadata");
-	const char *kind = jstr(json, "kind"), *ns = jstr(md, "namespace"),
-		   *name = jstr(md, "name");
+	const char *kind = fd_jstr(json, "kind"), *ns = fd_jstr(md, "namespace"),
+		   *name = fd_jstr(md, "name");
 	char *key = object_key(kind, ns, name);
 	if (fd_map_get(&b->by_key, key)) {
 		free(key);
@@ -56,7 +50,7 @@ void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, u
 	}
 	struct fd_object *o = fd_xcalloc(1, sizeof(*o));
 	o->json = json;
-	o->api_version = jstr(json, "apiVersion");
+	o->api_version = fd_jstr(json, "apiVersion");
 	o->kind = kind;
 	o->ns = ns;
 	o->name = name;

@@ -9,12 +9,6 @@
 
 #define MAX_ANCESTORS 4096
 
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static char *object_node(const char *kind, const char *ns, const char *name)
 {
 	return fd_xasprintf("%s/%s/%s", kind, ns ? ns : "", name ? name : "");
@@ -29,8 +23,8 @@ char *fd_node_for(const struct fd_bundle *b, const char *kind, const char *ns, c
 	const struct fd_object *o = fd_bundle_find(b, kind, ns, name);
 	if (strcmp(kind, "FluxController") == 0)
 		return fd_xasprintf("controller:%s", name);
-	if (strcmp(kind, "ControllerMetrics") == 0 && o && *js(o->json, "controller"))
-		return fd_xasprintf("controller:%s", js(o->json, "controller"));
+	if (strcmp(kind, "ControllerMetrics") == 0 && o && *fd_jstr(o->json, "controller"))
+		return fd_xasprintf("controller:%s", fd_jstr(o->json, "controller"));
 	if (strcmp(kind, "APIServerHealth") == 0 || strcmp(kind, "CollectorCommand") == 0)
 		return fd_xstrdup("apiserver");
 	if (strcmp(kind, "BundleInfo") == 0)
@@ -44,7 +38,7 @@ char *fd_node_for(const struct fd_bundle *b, const char *kind, const char *ns, c
 		const char *ctrl = fd_controller_for_name(name ? name : "");
 		if (!ctrl && o) {
 			json_t *labels = json_object_get(json_object_get(o->json, "metadata"), "labels");
-			const char *app = js(labels, "app");
+			const char *app = fd_jstr(labels, "app");
 			if (fd_controller_for_name(app) && strcmp(fd_controller_for_name(app), app) == 0)
 				ctrl = fd_controller_for_name(app);
 		}
@@ -72,9 +66,9 @@ static void ref_node(struct fd_vec *out, json_t *ref, const char *default_kind, 
 {
 	if (!json_is_object(ref))
 		return;
-	const char *kind = *js(ref, "kind") ? js(ref, "kind") : default_kind;
-	const char *name = js(ref, "name");
-	const char *rns = *js(ref, "namespace") ? js(ref, "namespace") : ns;
+	const char *kind = *fd_jstr(ref, "kind") ? fd_jstr(ref, "kind") : default_kind;
+	const char *name = fd_jstr(ref, "name");
+	const char *rns = *fd_jstr(ref, "namespace") ? fd_jstr(ref, "namespace") : ns;
 	if (kind && *name)
 		add_up(out, object_node(kind, rns, name));
 }
@@ -109,7 +103,7 @@ static void inventory_node(struct fd_vec *out, const char *id)
 /* Pods depend on the node they run on. */
 static void pod_node(struct fd_vec *out, const struct fd_object *pod)
 {
-	const char *n = js(json_object_get(pod->json, "spec"), "nodeName");
+	const char *n = fd_jstr(json_object_get(pod->json, "spec"), "nodeName");
 	if (*n)
 		add_up(out, object_node("Node", "", n));
 }
@@ -153,7 +147,7 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 			json_t *sref = json_object_get(cs, "sourceRef");
 			ref_node(out, sref, NULL, ns);
 			ref_node(out, json_object_get(spec, "chartRef"), NULL, ns);
-			const char *hc = js(json_object_get(o->json, "status"), "helmChart");
+			const char *hc = fd_jstr(json_object_get(o->json, "status"), "helmChart");
 			if (*hc && strchr(hc, '/')) {
 				char *c = fd_xstrdup(hc);
 				char *sl = strchr(c, '/');
@@ -161,7 +155,7 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 				add_up(out, object_node("HelmChart", c, sl + 1));
 				free(c);
 			} else if (sref) {
-				const char *sns = *js(sref, "namespace") ? js(sref, "namespace") : ns;
+				const char *sns = *fd_jstr(sref, "namespace") ? fd_jstr(sref, "namespace") : ns;
 				char *hcname = fd_xasprintf("%s-%s", ns, name);
 				add_up(out, object_node("HelmChart", sns, hcname));
 				free(hcname);
@@ -170,7 +164,7 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 		if (strcmp(kind, "Kustomization") == 0) {
 			json_t *inv = json_object_get(json_object_get(o->json, "status"), "inventory");
 			json_array_foreach(json_object_get(inv, "entries"), i, d)
-				inventory_node(out, js(d, "id"));
+				inventory_node(out, fd_jstr(d, "id"));
 		}
 		add_up(out, fd_xasprintf("controller:%s", ctrl));
 	} else if (ctrl) {
@@ -191,8 +185,8 @@ static const char *owner_of(json_t *obj, const char *kind)
 	json_t *r;
 	json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "ownerReferences"), i, r)
 	{
-		if (strcmp(js(r, "kind"), kind) == 0)
-			return js(r, "name");
+		if (strcmp(fd_jstr(r, "kind"), kind) == 0)
+			return fd_jstr(r, "name");
 	}
 	return NULL;
 }

@@ -97,6 +97,9 @@ char *fd_quantity_double(const char *s);
 /* Copies at most max bytes of s as valid UTF-8 (bad bytes become U+FFFD); malloc'd. Sets
  * *truncated when cut. */
 char *fd_utf8_clean(const char *s, size_t len, size_t max, bool *truncated);
+/* The string member `key` of object o (borrowed), or "" when o is not an object, has no such
+ * member, or it is not a string. */
+const char *fd_jstr(json_t *o, const char *key);
 /* A JSON value's text form for comparisons and templates: strings as they are, numbers and
  * booleans printed; NULL for objects, arrays and null. Returned pointer is owned by `buf`. */
 const char *fd_json_text(json_t *v, struct fd_buf *buf);

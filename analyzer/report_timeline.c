@@ -7,12 +7,6 @@
 
 #define MAX_ENTRIES 300
 
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static char *object_label(const char *kind, const char *ns, const char *name)
 {
 	return *ns ? fd_xasprintf("%s %s/%s", kind, ns, name) : fd_xasprintf("%s %s", kind, name);
@@ -53,9 +47,9 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 				inv = json_object_get(o->json, "regarding");
 			if (t <= 0)
 				continue;
-			add(&v, t, "event", strcmp(js(o->json, "type"), "Warning") == 0,
-			    object_label(js(inv, "kind"), js(inv, "namespace"), js(inv, "name")),
-			    fd_xasprintf("%s: %s", js(o->json, "reason"), js(o->json, "message")));
+			add(&v, t, "event", strcmp(fd_jstr(o->json, "type"), "Warning") == 0,
+			    object_label(fd_jstr(inv, "kind"), fd_jstr(inv, "namespace"), fd_jstr(inv, "name")),
+			    fd_xasprintf("%s: %s", fd_jstr(o->json, "reason"), fd_jstr(o->json, "message")));
 			continue;
 		}
 		if (!fd_controller_for_kind(o->kind))
@@ -65,16 +59,16 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 		json_array_foreach(json_object_get(json_object_get(o->json, "status"), "conditions"), k,
 				   c)
 		{
-			const char *type = js(c, "type");
+			const char *type = fd_jstr(c, "type");
 			if (strcmp(type, "Ready") != 0 && strcmp(type, "Stalled") != 0)
 				continue;
 			double t;
-			if (fd_time_parse(js(c, "lastTransitionTime"), &t) != 0)
+			if (fd_time_parse(fd_jstr(c, "lastTransitionTime"), &t) != 0)
 				continue;
-			bool bad = (strcmp(type, "Ready") == 0) != (strcmp(js(c, "status"), "True") == 0);
+			bool bad = (strcmp(type, "Ready") == 0) != (strcmp(fd_jstr(c, "status"), "True") == 0);
 			add(&v, t, "condition", bad, object_label(o->kind, o->ns, o->name),
-			    fd_xasprintf("%s=%s %s: %s", type, js(c, "status"), js(c, "reason"),
-					 js(c, "message")));
+			    fd_xasprintf("%s=%s %s: %s", type, fd_jstr(c, "status"), fd_jstr(c, "reason"),
+					 fd_jstr(c, "message")));
 		}
 	}
 	for (size_t i = 0; i < r->nfindings; i++) {

@@ -529,12 +529,6 @@ struct ev_group {
 	char *reason, *message;
 };
 
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_vec *out)
 {
 	const struct fd_vec *evs = fd_bundle_kind(b, "Event");
@@ -543,12 +537,12 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 	for (size_t i = 0; evs && i < evs->len; i++) {
 		const struct fd_object *o = evs->v[i];
 		json_t *e = o->json;
-		const char *type = js(e, "type"), *reason = js(e, "reason"),
-			   *message = js(e, "message");
+		const char *type = fd_jstr(e, "type"), *reason = fd_jstr(e, "reason"),
+			   *message = fd_jstr(e, "message");
 		if (!*reason)
-			reason = js(e, "action");
+			reason = fd_jstr(e, "action");
 		if (!*message)
-			message = js(e, "note");
+			message = fd_jstr(e, "note");
 		if (r->e_type && strcmp(r->e_type, type) != 0)
 			continue;
 		if (r->e_reason && !fd_regex_match(r->e_reason, reason, strlen(reason)))
@@ -556,7 +550,7 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 		json_t *inv = json_object_get(e, "involvedObject");
 		if (!inv)
 			inv = json_object_get(e, "regarding");
-		const char *ik = js(inv, "kind"), *ins = js(inv, "namespace"), *inm = js(inv, "name");
+		const char *ik = fd_jstr(inv, "kind"), *ins = fd_jstr(inv, "namespace"), *inm = fd_jstr(inv, "name");
 		if (!fd_selector_match(&r->inv_kind, ik) || !fd_selector_match(&r->inv_ns, ins) ||
 		    !fd_selector_match(&r->inv_name, inm))
 			continue;
@@ -610,8 +604,8 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 	for (size_t i = 0; i < order.len; i++) {
 		struct ev_group *g = order.v[i];
 		if (g->count >= (long)r->min_count) {
-			const char *ik = js(g->involved, "kind"), *ins = js(g->involved, "namespace"),
-				   *inm = js(g->involved, "name");
+			const char *ik = fd_jstr(g->involved, "kind"), *ins = fd_jstr(g->involved, "namespace"),
+				   *inm = fd_jstr(g->involved, "name");
 			const struct fd_object *io = fd_bundle_find(b, ik, ins, inm);
 			struct fd_tctx t = {0};
 			t.b = b;
@@ -626,16 +620,16 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 				t.kind = ik;
 				t.ns = ins;
 				t.name = inm;
-				t.api_version = js(g->involved, "apiVersion");
+				t.api_version = fd_jstr(g->involved, "apiVersion");
 			}
 			struct fd_finding *f = make_finding(r, &t);
 			for (size_t k = 0; k < g->nev; k++) {
 				const struct fd_object *eo = g->events[k];
-				char *txt = fd_xasprintf("%s %s (x%lld): %s", js(eo->json, "type"),
-							 js(eo->json, "reason"),
+				char *txt = fd_xasprintf("%s %s (x%lld): %s", fd_jstr(eo->json, "type"),
+							 fd_jstr(eo->json, "reason"),
 							 (long long)json_integer_value(
 								 json_object_get(eo->json, "count")),
-							 js(eo->json, "message"));
+							 fd_jstr(eo->json, "message"));
 				add_ev(f, eo->path, eo->line, txt);
 				free(txt);
 			}

@@ -8,18 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static bool object_is(json_t *finding, const char *want)
 {
 	if (!want)
 		return true;
 	json_t *o = json_object_get(finding, "object");
-	char *have = fd_xasprintf("%s/%s/%s", js(o, "kind"), js(o, "namespace"), js(o, "name"));
+	char *have = fd_xasprintf("%s/%s/%s", fd_jstr(o, "kind"), fd_jstr(o, "namespace"), fd_jstr(o, "name"));
 	bool ok = strcmp(have, want) == 0;
 	free(have);
 	return ok;
@@ -31,7 +25,7 @@ static json_t *finding_by_id(json_t *report, const char *id)
 	json_t *f;
 	json_array_foreach(json_object_get(report, "findings"), i, f)
 	{
-		if (id && strcmp(js(f, "id"), id) == 0)
+		if (id && strcmp(fd_jstr(f, "id"), id) == 0)
 			return f;
 	}
 	return NULL;
@@ -43,7 +37,7 @@ static bool any_substr(json_t *arr, const char *key, const char *needle)
 	json_t *v;
 	json_array_foreach(arr, i, v)
 	{
-		const char *s = key ? js(v, key) : json_string_value(v);
+		const char *s = key ? fd_jstr(v, key) : json_string_value(v);
 		if (s && strstr(s, needle))
 			return true;
 	}
@@ -71,7 +65,7 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 	int maxsev = -1;
 	json_array_foreach(json_object_get(report, "findings"), i, f)
 	{
-		int s = sev_rank(js(f, "severity"));
+		int s = sev_rank(fd_jstr(f, "severity"));
 		if (s > maxsev)
 			maxsev = s;
 	}
@@ -79,7 +73,7 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 	if (ex && (maxsev >= FD_SEV_ERROR ? 1 : 0) != json_integer_value(ex))
 		FAIL("exit status %d, want %lld", maxsev >= FD_SEV_ERROR ? 1 : 0,
 		     (long long)json_integer_value(ex));
-	const char *maxs = js(want, "max_severity");
+	const char *maxs = fd_jstr(want, "max_severity");
 	if (*maxs && maxsev > sev_rank(maxs))
 		FAIL("a finding is above %s", maxs);
 
@@ -89,22 +83,22 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 		json_t *rf = finding_by_id(report, json_string_value(json_array_get(roots, i)));
 		const char *wo = json_string_value(json_object_get(v, "object"));
 		if (!rf)
-			FAIL("root cause %zu (%s) missing", i + 1, js(v, "rule"));
-		else if (strcmp(js(rf, "rule"), js(v, "rule")) != 0)
-			FAIL("root cause %zu is %s, want %s", i + 1, js(rf, "rule"), js(v, "rule"));
+			FAIL("root cause %zu (%s) missing", i + 1, fd_jstr(v, "rule"));
+		else if (strcmp(fd_jstr(rf, "rule"), fd_jstr(v, "rule")) != 0)
+			FAIL("root cause %zu is %s, want %s", i + 1, fd_jstr(rf, "rule"), fd_jstr(v, "rule"));
 		else if (!object_is(rf, wo))
-			FAIL("root cause %zu (%s) is on the wrong object, want %s", i + 1, js(v, "rule"),
+			FAIL("root cause %zu (%s) is on the wrong object, want %s", i + 1, fd_jstr(v, "rule"),
 			     wo);
 	}
 
 	json_array_foreach(json_object_get(want, "findings"), i, v)
 	{
-		const char *rule = js(v, "rule");
+		const char *rule = fd_jstr(v, "rule");
 		const char *wo = json_string_value(json_object_get(v, "object"));
 		json_t *hit = NULL;
 		json_array_foreach(json_object_get(report, "findings"), k, f)
 		{
-			if (strcmp(js(f, "rule"), rule) == 0 && object_is(f, wo)) {
+			if (strcmp(fd_jstr(f, "rule"), rule) == 0 && object_is(f, wo)) {
 				hit = f;
 				break;
 			}
@@ -123,19 +117,19 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 			{
 				json_t *cf = finding_by_id(report, json_string_value(id));
 				if (cf && json_is_string(cb) &&
-				    strcmp(js(cf, "rule"), json_string_value(cb)) == 0)
+				    strcmp(fd_jstr(cf, "rule"), json_string_value(cb)) == 0)
 					found = true;
 			}
 			if (!found)
 				FAIL("%s is not caused by %s", rule, json_string_value(cb));
 		}
-		const char *evp = js(v, "evidence");
+		const char *evp = fd_jstr(v, "evidence");
 		if (*evp && !any_substr(json_object_get(hit, "evidence"), "path", evp))
 			FAIL("%s has no evidence in '%s'", rule, evp);
-		const char *msg = js(v, "message");
-		if (*msg && !strstr(js(hit, "message"), msg))
-			FAIL("%s message lacks '%s': %s", rule, msg, js(hit, "message"));
-		const char *fix = js(v, "fix");
+		const char *msg = fd_jstr(v, "message");
+		if (*msg && !strstr(fd_jstr(hit, "message"), msg))
+			FAIL("%s message lacks '%s': %s", rule, msg, fd_jstr(hit, "message"));
+		const char *fix = fd_jstr(v, "fix");
 		if (*fix && !any_substr(json_object_get(hit, "fix"), NULL, fix))
 			FAIL("%s fix lacks '%s'", rule, fix);
 	}
@@ -159,8 +153,8 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 		const char *rule = json_string_value(v);
 		json_array_foreach(json_object_get(report, "findings"), k, f)
 		{
-			if (rule && strcmp(js(f, "rule"), rule) == 0) {
-				FAIL("%s fired but must not: %s", rule, js(f, "message"));
+			if (rule && strcmp(fd_jstr(f, "rule"), rule) == 0) {
+				FAIL("%s fired but must not: %s", rule, fd_jstr(f, "message"));
 				break;
 			}
 		}

@@ -665,6 +665,12 @@ char *fd_utf8_clean(const char *s, size_t len, size_t max, bool *truncated)
 	return fd_buf_detach(&b);
 }
 
+const char *fd_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
 const char *fd_json_text(json_t *v, struct fd_buf *buf)
 {
 	fd_buf_reset(buf);
