@@ -104,6 +104,7 @@ const char *fd_jstr(json_t *o, const char *key);
  * booleans printed; NULL for objects, arrays and null. Returned pointer is owned by `buf`. */
 const char *fd_json_text(json_t *v, struct fd_buf *buf);
 
+/* ---- presentation (present.c) ---- */
 /* A JSON string of s, with invalid UTF-8 replaced (new reference). */
 json_t *fd_json_str(const char *s);
 /* Writes s escaped for HTML and XML text and attributes; control characters as \xNN. */
