@@ -43,7 +43,7 @@ void text_truncate(char *s, size_t max)
 void cell(struct table *t, const char *s)
 {
 	struct fd_buf b = {0};
-	esc_add(&b, s ? s : "", s ? strlen(s) : 0, false);
+	fd_escape(&b, s ? s : "", s ? strlen(s) : 0, 0, NULL);
 	fd_vec_push(&t->cells, fd_buf_detach(&b));
 }
 

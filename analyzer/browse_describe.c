@@ -24,11 +24,11 @@ static void describe_pairs(FILE *out, const char *title, json_t *map)
 		if (!first)
 			fprintf(out, "%14s", "");
 		first = false;
-		put_safe(out, k);
+		fd_put_escaped(out, k, 0, NULL);
 		fputc('=', out);
 		struct fd_buf tmp = {0};
 		const char *s = fd_json_text(v, &tmp);
-		put_safe(out, s ? s : "");
+		fd_put_escaped(out, s ? s : "", 0, NULL);
 		fd_buf_free(&tmp);
 		fputc('\n', out);
 	}
@@ -37,7 +37,7 @@ static void describe_pairs(FILE *out, const char *title, json_t *map)
 static void describe_line(FILE *out, const char *title, const char *value)
 {
 	fprintf(out, "%-14s", title);
-	put_safe(out, value && *value ? value : "<none>");
+	fd_put_escaped(out, value && *value ? value : "<none>", 0, NULL);
 	fputc('\n', out);
 }
 
@@ -142,7 +142,7 @@ int fd_browse_describe(FILE *out, const struct fd_bundle *b, const char *resourc
 			continue;
 		char *title = fd_xasprintf("%c%s:", toupper((unsigned char)k[0]), k + 1);
 		if (yaml_nested(v)) {
-			put_safe(out, title);
+			fd_put_escaped(out, title, 0, NULL);
 			fputc('\n', out);
 			if (json_is_object(v))
 				yaml_map(out, v, 2, false, 0);

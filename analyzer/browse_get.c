@@ -116,7 +116,7 @@ int fd_browse_get(FILE *out, const struct fd_bundle *b, const char *resource, co
 			cell(&t, suspended(o->json) ? "True" : "False");
 			cell(&t, age);
 			struct fd_buf m = {0};
-			esc_add(&m, fd_jstr(r, "message"), strlen(fd_jstr(r, "message")), false);
+			fd_escape(&m, fd_jstr(r, "message"), strlen(fd_jstr(r, "message")), 0, NULL);
 			char *s = fd_buf_detach(&m);
 			text_truncate(s, STATUS_WIDTH);
 			fd_vec_push(&t.cells, s);

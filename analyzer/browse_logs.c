@@ -67,7 +67,7 @@ static void emit_line(struct logs_walk *w, const char *s, size_t n, bool cut)
 			return;
 	}
 	struct fd_buf b = {0};
-	esc_add(&b, s, n, true);
+	fd_escape(&b, s, n, FD_ESC_KEEP_TAB, NULL);
 	fputs(b.p, w->out);
 	if (cut)
 		fputs(" [line cut at --max-line-bytes]", w->out);

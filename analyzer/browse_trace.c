@@ -115,10 +115,9 @@ static void node_text(struct trace *tr, const char *node, struct fd_buf *label,
 	}
 	*s1 = *s2 = 0;
 	const char *kind = copy, *ns = s1 + 1, *name = s2 + 1;
-	if (*ns)
-		fd_buf_addf(label, "%s %s/%s", kind, ns, name);
-	else
-		fd_buf_addf(label, "%s %s", kind, name);
+	char *l = fd_object_label(kind, ns, name);
+	fd_buf_adds(label, l);
+	free(l);
 	const struct fd_object *o = fd_bundle_find(tr->b, kind, ns, name);
 	if (o)
 		object_state(state, o);
@@ -160,12 +159,12 @@ static void trace_node(struct trace *tr, const char *node, const char *prefix, b
 	bool seen = fd_map_get(&tr->shown, node) != NULL;
 	if (!root)
 		fprintf(tr->out, "%s%s", prefix, last ? "└── " : "├── ");
-	put_safe(tr->out, label.p);
+	fd_put_escaped(tr->out, label.p, 0, NULL);
 	if (seen) {
 		fputs("  (see above)\n", tr->out);
 	} else {
 		fputs("  ", tr->out);
-		put_safe(tr->out, state.p);
+		fd_put_escaped(tr->out, state.p, 0, NULL);
 		fputc('\n', tr->out);
 	}
 	fd_buf_free(&label);
@@ -207,12 +206,11 @@ int fd_browse_trace(FILE *out, struct fd_bundle *b, const char *resource, const 
 		struct fd_buf st = {0};
 		fd_buf_add(&st, "", 0);
 		object_state(&st, o);
-		char *label = *o->ns ? fd_xasprintf("%s %s/%s", o->kind, o->ns, o->name)
-				     : fd_xasprintf("%s %s", o->kind, o->name);
-		put_safe(out, label);
+		char *label = fd_object_label(o->kind, o->ns, o->name);
+		fd_put_escaped(out, label, 0, NULL);
 		free(label);
 		fputs("  ", out);
-		put_safe(out, st.p);
+		fd_put_escaped(out, st.p, 0, NULL);
 		fputc('\n', out);
 		fd_buf_free(&st);
 		trace_node(&tr, node, "", false, true, 1);

@@ -10,10 +10,6 @@
 #define TRACE_MAX_NODES 400
 #define YAML_MAX_DEPTH 48
 
-/* present.c: escaping */
-void esc_add(struct fd_buf *b, const char *s, size_t n, bool keep_tab);
-void put_safe(FILE *out, const char *s);
-
 /* browse.c: escaping */
 void text_truncate(char *s, size_t max);
 

@@ -41,7 +41,7 @@ static void yaml_scalar(FILE *out, json_t *v)
 					safe_ascii = false;
 			if (safe_ascii && !strchr(s, '\\')) {
 				fputc('\'', out);
-				put_safe(out, s);
+				fd_put_escaped(out, s, 0, NULL);
 				fputc('\'', out);
 			} else {
 				fd_buf_add(&tmp, "", 0);
@@ -53,7 +53,7 @@ static void yaml_scalar(FILE *out, json_t *v)
 						fd_buf_addc(&tmp, *p);
 					}
 				fputc('"', out);
-				put_safe(out, tmp.p);
+				fd_put_escaped(out, tmp.p, 0, NULL);
 				fputc('"', out);
 			}
 		}

@@ -1,6 +1,6 @@
 /* present.c - how untrusted text from a bundle is written for people and machines: escaped
  * for terminals, for HTML/XML, as JSON strings. Every renderer and every browsing view uses it. */
-#include "browse_views.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +50,9 @@ static bool cp_unsafe(unsigned long c, bool keep_tab)
 	       (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
 }
 
-/* Appends n bytes of s to b with every unsafe code point as \xNN or \uNNNN and every byte that
- * is not valid UTF-8 as \xNN. Tabs stay when keep_tab, else become \t. */
-void esc_add(struct fd_buf *b, const char *s, size_t n, bool keep_tab)
+void fd_escape(struct fd_buf *b, const char *s, size_t n, unsigned flags, const char *nl_indent)
 {
+	bool keep_tab = flags & (FD_ESC_KEEP_TAB | FD_ESC_TAB_SPACE);
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	fd_buf_add(b, "", 0);
@@ -71,6 +70,13 @@ void esc_add(struct fd_buf *b, const char *s, size_t n, bool keep_tab)
 		if (len == 0) {
 			fd_buf_addf(b, "\\x%02x", p[i]);
 			i++;
+		} else if (c == '\n' && nl_indent) {
+			fd_buf_addc(b, '\n');
+			fd_buf_adds(b, nl_indent);
+			i += len;
+		} else if (c == '\t' && (flags & FD_ESC_TAB_SPACE)) {
+			fd_buf_addc(b, ' ');
+			i += len;
 		} else if (cp_unsafe(c, keep_tab)) {
 			if (c == '\n')
 				fd_buf_adds(b, "\\n");
@@ -90,13 +96,19 @@ void esc_add(struct fd_buf *b, const char *s, size_t n, bool keep_tab)
 	}
 }
 
-/* Writes s escaped (see esc_add). */
-void put_safe(FILE *out, const char *s)
+void fd_put_escaped(FILE *out, const char *s, unsigned flags, const char *nl_indent)
 {
 	struct fd_buf b = {0};
-	esc_add(&b, s ? s : "", s ? strlen(s) : 0, false);
+	fd_escape(&b, s ? s : "", s ? strlen(s) : 0, flags, nl_indent);
 	fputs(b.p, out);
 	fd_buf_free(&b);
+}
+
+char *fd_object_label(const char *kind, const char *ns, const char *name)
+{
+	if (ns && *ns)
+		return fd_xasprintf("%s %s/%s", kind, ns, name ? name : "");
+	return fd_xasprintf("%s %s", kind, name ? name : "");
 }
 
 json_t *fd_json_str(const char *s)

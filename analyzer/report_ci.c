@@ -207,12 +207,10 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 					continue;
 				fprintf(out, "%s [%s]", f->id, f->ncaused ? "symptom" : "root cause");
 				if (f->kind) {
+					char *label = fd_object_label(f->kind, f->ns, f->name);
 					fputc(' ', out);
-					fd_put_markup(out, f->kind);
-					fputc(' ', out);
-					fd_put_markup(out, f->ns);
-					fputc('/', out);
-					fd_put_markup(out, f->name);
+					fd_put_markup(out, label);
+					free(label);
 				}
 				fputs(": ", out);
 				fd_put_markup(out, f->message);

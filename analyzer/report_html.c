@@ -33,13 +33,9 @@ static void object(FILE *out, const struct fd_finding *f)
 	if (!f->kind)
 		return;
 	fputs("<span class=\"obj\">", out);
-	fd_put_markup(out, f->kind);
-	fputc(' ', out);
-	if (*f->ns) {
-		fd_put_markup(out, f->ns);
-		fputc('/', out);
-	}
-	fd_put_markup(out, f->name);
+	char *label = fd_object_label(f->kind, f->ns, f->name);
+	fd_put_markup(out, label);
+	free(label);
 	fputs("</span>", out);
 }
 

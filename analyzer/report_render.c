@@ -6,32 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- escaping ---- */
-
-/* Writes s with C0/C1 control characters and DEL shown as \xNN (or \u00NN for C1), newlines as
- * a newline plus `indent` when indent is non-NULL, or as "\n" otherwise. */
-static void put_safe(FILE *out, const char *s, const char *indent)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	for (; *p; p++) {
-		if (*p == '\n') {
-			if (indent)
-				fprintf(out, "\n%s", indent);
-			else
-				fputs("\\n", out);
-		} else if (*p == '\t') {
-			fputc(' ', out);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\x%02x", *p);
-		} else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-			fprintf(out, "\\u%04x", p[1]);
-			p++;
-		} else {
-			fputc(*p, out);
-		}
-	}
-}
-
 /* ---- JSON ---- */
 
 static json_t *finding_json(const struct fd_report *r, const struct fd_finding *f)
@@ -141,13 +115,9 @@ static void object_label(FILE *out, const struct fd_finding *f)
 		fputs("(no object)", out);
 		return;
 	}
-	put_safe(out, f->kind, NULL);
-	fputc(' ', out);
-	if (f->ns && *f->ns) {
-		put_safe(out, f->ns, NULL);
-		fputc('/', out);
-	}
-	put_safe(out, f->name, NULL);
+	char *label = fd_object_label(f->kind, f->ns, f->name);
+	fd_put_escaped(out, label, FD_ESC_TAB_SPACE, NULL);
+	free(label);
 }
 
 static void text_chain(FILE *out, const struct fd_report *r, const struct fd_finding *f,
@@ -160,7 +130,7 @@ static void text_chain(FILE *out, const struct fd_report *r, const struct fd_fin
 			fd_severity_name(s->rule->severity), s->rule->id);
 		object_label(out, s);
 		fputs(": ", out);
-		put_safe(out, s->message, NULL);
+		fd_put_escaped(out, s->message, FD_ESC_TAB_SPACE, NULL);
 		fputc('\n', out);
 		size_t idx = (size_t)(f->symptoms[i]);
 		if (!shown[idx] && depth < 8) {
@@ -178,9 +148,9 @@ static void text_finding(FILE *out, const struct fd_report *r, const struct fd_f
 	object_label(out, f);
 	fputc('\n', out);
 	fprintf(out, "  %s", st->bold);
-	put_safe(out, f->rule->title, NULL);
+	fd_put_escaped(out, f->rule->title, FD_ESC_TAB_SPACE, NULL);
 	fprintf(out, "%s\n  ", st->reset);
-	put_safe(out, f->message, "  ");
+	fd_put_escaped(out, f->message, FD_ESC_TAB_SPACE, "  ");
 	fputc('\n', out);
 	if (f->ncaused) {
 		fputs("  Caused by:", out);
@@ -193,11 +163,11 @@ static void text_finding(FILE *out, const struct fd_report *r, const struct fd_f
 		fputs("  Evidence:\n", out);
 		for (size_t i = 0; i < f->nev; i++) {
 			fprintf(out, "    %s", st->dim);
-			put_safe(out, f->ev[i].path, NULL);
+			fd_put_escaped(out, f->ev[i].path, FD_ESC_TAB_SPACE, NULL);
 			if (f->ev[i].line)
 				fprintf(out, ":%u", f->ev[i].line);
 			fprintf(out, "%s  ", st->reset);
-			put_safe(out, f->ev[i].text, NULL);
+			fd_put_escaped(out, f->ev[i].text, FD_ESC_TAB_SPACE, NULL);
 			fputc('\n', out);
 		}
 	}
@@ -212,13 +182,13 @@ static void text_finding(FILE *out, const struct fd_report *r, const struct fd_f
 		fputs("  Fix:\n", out);
 		for (size_t i = 0; i < f->nfix; i++) {
 			fprintf(out, "    %zu. ", i + 1);
-			put_safe(out, f->fix[i], "       ");
+			fd_put_escaped(out, f->fix[i], FD_ESC_TAB_SPACE, "       ");
 			fputc('\n', out);
 		}
 	}
 	if (root) {
 		fputs("  Why: ", out);
-		put_safe(out, f->why, "  ");
+		fd_put_escaped(out, f->why, FD_ESC_TAB_SPACE, "  ");
 		fputc('\n', out);
 		for (size_t i = 0; i < f->rule->ndocs; i++)
 			fprintf(out, "  Docs: %s\n", f->rule->docs[i]);
@@ -232,9 +202,9 @@ static void text_report(const struct fd_report *r, FILE *out, bool color)
 	if (color)
 		st = (struct style){"\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[36m", "\033[0m"};
 	fprintf(out, "%sfluxdiag %s%s  ", st.bold, FLUXDIAG_VERSION, st.reset);
-	put_safe(out, r->source, NULL);
+	fd_put_escaped(out, r->source, FD_ESC_TAB_SPACE, NULL);
 	fputs(" (", out);
-	put_safe(out, r->format, NULL);
+	fd_put_escaped(out, r->format, FD_ESC_TAB_SPACE, NULL);
 	fprintf(out, ", collected %s%s)\n", r->collected_at,
 		r->collected_known ? "" : " (estimated)");
 	fprintf(out, "%llu objects, %llu log files, %llu log lines, %llu bytes read, %zu rules\n\n",
@@ -261,7 +231,7 @@ static void text_report(const struct fd_report *r, FILE *out, bool color)
 			st.bold, r->warnings.len, st.reset);
 		for (size_t i = 0; i < r->warnings.len; i++) {
 			fputs("  - ", out);
-			put_safe(out, r->warnings.v[i], NULL);
+			fd_put_escaped(out, r->warnings.v[i], FD_ESC_TAB_SPACE, NULL);
 			fputc('\n', out);
 		}
 	}
@@ -296,7 +266,7 @@ static void md_code(FILE *out, const char *s)
 	for (size_t i = 0; i <= maxrun; i++)
 		fputc('`', out);
 	fputc(' ', out);
-	put_safe(out, s, NULL);
+	fd_put_escaped(out, s, FD_ESC_TAB_SPACE, NULL);
 	fputc(' ', out);
 	for (size_t i = 0; i <= maxrun; i++)
 		fputc('`', out);
@@ -309,13 +279,9 @@ static void md_finding(FILE *out, const struct fd_report *r, const struct fd_fin
 	fputs("\n\n", out);
 	if (f->kind) {
 		fputs("**Object:** ", out);
-		md_text(out, f->kind);
-		fputc(' ', out);
-		if (*f->ns) {
-			md_text(out, f->ns);
-			fputc('/', out);
-		}
-		md_text(out, f->name);
+		char *label = fd_object_label(f->kind, f->ns, f->name);
+		md_text(out, label);
+		free(label);
 		fputs("\n\n", out);
 	}
 	md_text(out, f->message);
@@ -333,9 +299,9 @@ static void md_finding(FILE *out, const struct fd_report *r, const struct fd_fin
 			const struct fd_finding *s = r->findings[f->symptoms[i]];
 			fprintf(out, "- %s `%s` ", s->id, s->rule->id);
 			if (s->kind) {
-				md_text(out, s->kind);
-				fputc(' ', out);
-				md_text(out, s->name);
+				char *label = fd_object_label(s->kind, s->ns, s->name);
+				md_text(out, label);
+				free(label);
 				fputs(": ", out);
 			}
 			md_text(out, s->message);

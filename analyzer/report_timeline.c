@@ -7,11 +7,6 @@
 
 #define MAX_ENTRIES 300
 
-static char *object_label(const char *kind, const char *ns, const char *name)
-{
-	return *ns ? fd_xasprintf("%s %s/%s", kind, ns, name) : fd_xasprintf("%s %s", kind, name);
-}
-
 static void add(struct fd_vec *v, double t, const char *source, bool warning, char *object,
 		char *text)
 {
@@ -48,7 +43,7 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 			if (t <= 0)
 				continue;
 			add(&v, t, "event", strcmp(fd_jstr(o->json, "type"), "Warning") == 0,
-			    object_label(fd_jstr(inv, "kind"), fd_jstr(inv, "namespace"), fd_jstr(inv, "name")),
+			    fd_object_label(fd_jstr(inv, "kind"), fd_jstr(inv, "namespace"), fd_jstr(inv, "name")),
 			    fd_xasprintf("%s: %s", fd_jstr(o->json, "reason"), fd_jstr(o->json, "message")));
 			continue;
 		}
@@ -66,7 +61,7 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 			if (fd_time_parse(fd_jstr(c, "lastTransitionTime"), &t) != 0)
 				continue;
 			bool bad = (strcmp(type, "Ready") == 0) != (strcmp(fd_jstr(c, "status"), "True") == 0);
-			add(&v, t, "condition", bad, object_label(o->kind, o->ns, o->name),
+			add(&v, t, "condition", bad, fd_object_label(o->kind, o->ns, o->name),
 			    fd_xasprintf("%s=%s %s: %s", type, fd_jstr(c, "status"), fd_jstr(c, "reason"),
 					 fd_jstr(c, "message")));
 		}
@@ -81,7 +76,7 @@ void fd_timeline_build(const struct fd_bundle *b, struct fd_report *r)
 			if (!fd_log_line_time(txt, strlen(txt), b->collected_at, &t))
 				continue;
 			add(&v, t, "log", true,
-			    f->kind ? object_label(f->kind, f->ns, f->name) : fd_xstrdup(f->ev[k].path),
+			    f->kind ? fd_object_label(f->kind, f->ns, f->name) : fd_xstrdup(f->ev[k].path),
 			    fd_xasprintf("[%s] %s", f->rule->id, txt));
 		}
 	}

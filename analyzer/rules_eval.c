@@ -327,7 +327,7 @@ static bool eval_cond(const struct fd_cond *cd, struct ectx *c)
 				r = o != NULL;
 			else if (!o && kind_collected(c->b, k, m2 ? "" : ns)) {
 				r = true;
-				char *what = fd_xasprintf("%s %s/%s", k, m2 ? "" : ns, nm);
+				char *what = fd_object_label(k, m2 ? "" : ns, nm);
 				note_evidence(c, "not in bundle", what);
 				free(what);
 			}

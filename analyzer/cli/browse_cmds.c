@@ -36,17 +36,6 @@ static const char BROWSE_USAGE[] =
 	"\n"
 	"exit status: 0 done, 1 not in the bundle, 2 usage error or unreadable bundle.\n";
 
-static int usage_error(const char *fmt, ...) FD_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fluxdiag: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'fluxdiag --help'.\n");
-	return EXIT_USAGE;
-}
 
 int fd_cli_is_browse(const char *name)
 {
@@ -150,7 +139,7 @@ static int run(const struct browse_args *a, const char *bundle_path)
 		const char *res = a->pos[0];
 		if (a->npos == 2 && strchr(res, '/')) {
 			if (split_ref(res, &kind, &name)) {
-				status = usage_error("bad KIND/NAME '%s'", res);
+				status = fd_cli_usage_error("bad KIND/NAME '%s'", res);
 				goto out;
 			}
 			res = kind;
@@ -172,7 +161,7 @@ static int run(const struct browse_args *a, const char *bundle_path)
 		if (a->npos == 3) {
 			name = a->pos[1];
 		} else if (split_ref(res, &kind, &name)) {
-			status = usage_error("%s takes KIND/NAME, not '%s'", cmd, res);
+			status = fd_cli_usage_error("%s takes KIND/NAME, not '%s'", cmd, res);
 			goto out;
 		} else {
 			res = kind;
@@ -187,7 +176,7 @@ static int run(const struct browse_args *a, const char *bundle_path)
 		if (a->for_obj) {
 			struct fd_browse_kind k;
 			if (split_ref(a->for_obj, &kind, &name)) {
-				status = usage_error("--for takes KIND/NAME, not '%s'", a->for_obj);
+				status = fd_cli_usage_error("--for takes KIND/NAME, not '%s'", a->for_obj);
 				goto out;
 			}
 			rc = fd_browse_kind(&k, b, kind, &err);
@@ -240,7 +229,7 @@ int fd_cli_browse(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (!*optarg)
-				return usage_error("-n takes a namespace");
+				return fd_cli_usage_error("-n takes a namespace");
 			a.ns = optarg;
 			break;
 		case 'A':
@@ -263,30 +252,30 @@ int fd_cli_browse(int argc, char **argv)
 			return 0;
 		default:
 			if (optopt && optopt < 256)
-				return usage_error("bad option '-%c' for %s", optopt, a.cmd);
-			return usage_error("bad option '%s' for %s", argv[optind - 1], a.cmd);
+				return fd_cli_usage_error("bad option '-%c' for %s", optopt, a.cmd);
+			return fd_cli_usage_error("bad option '%s' for %s", argv[optind - 1], a.cmd);
 		}
 	}
 	bool logs = strcmp(a.cmd, "logs") == 0, events = strcmp(a.cmd, "events") == 0;
 	bool get = strcmp(a.cmd, "get") == 0;
 	if ((a.container || a.previous || a.grep) && !logs)
-		return usage_error("-c, --previous and --grep are for logs");
+		return fd_cli_usage_error("-c, --previous and --grep are for logs");
 	if (a.for_obj && !events)
-		return usage_error("--for is for events");
+		return fd_cli_usage_error("--for is for events");
 	if (a.all_ns && !(get || events))
-		return usage_error("-A is for get and events");
+		return fd_cli_usage_error("-A is for get and events");
 	if (a.all_ns && a.ns)
-		return usage_error("-n and -A exclude each other");
+		return fd_cli_usage_error("-n and -A exclude each other");
 	a.npos = argc - optind;
 	int min = events ? 1 : 2, max = events ? 1 : logs ? 2 : 3;
 	if (a.npos < min || a.npos > max) {
 		if (events)
-			return usage_error("events takes one BUNDLE");
+			return fd_cli_usage_error("events takes one BUNDLE");
 		if (logs)
-			return usage_error("logs takes POD and BUNDLE");
+			return fd_cli_usage_error("logs takes POD and BUNDLE");
 		if (get)
-			return usage_error("get takes KIND [NAME] and BUNDLE");
-		return usage_error("%s takes KIND/NAME and BUNDLE", a.cmd);
+			return fd_cli_usage_error("get takes KIND [NAME] and BUNDLE");
+		return fd_cli_usage_error("%s takes KIND/NAME and BUNDLE", a.cmd);
 	}
 	for (int i = 0; i < a.npos; i++)
 		a.pos[i] = argv[optind + i];

@@ -10,6 +10,9 @@ enum {
 	EXIT_RULES = 3,    /* a rule file is broken */
 };
 
+/* Prints "fluxdiag: MESSAGE" and a pointer to --help on standard error; returns EXIT_USAGE. */
+int fd_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The exit status for an error code of the core (enum fd_code); the one table of them. */
 int fd_cli_exit_status(int code);
 

@@ -74,8 +74,7 @@ static const char USAGE[] =
 	"bundle, 3 rule file error.\n"
 	"get/describe/logs/events/trace: 0 done, 1 not in the bundle, 2 usage or bundle error.\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int fd_cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "fluxdiag: ");
@@ -222,7 +221,7 @@ static void show_progress(uint64_t bytes, uint64_t entries, void *payload)
 static int size_arg(const char *name, const char *v, uint64_t *out)
 {
 	if (fd_parse_size(v, out) || *out == 0)
-		return usage_error("bad value for --%s", name);
+		return fd_cli_usage_error("bad value for --%s", name);
 	return 0;
 }
 
@@ -241,14 +240,14 @@ static int cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (fd_format_parse(optarg, &rop.format))
-				return usage_error("unknown format '%s' (text, markdown, json, html, sarif, junit)", optarg);
+				return fd_cli_usage_error("unknown format '%s' (text, markdown, json, html, sarif, junit)", optarg);
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case OPT_RULES:
 			if (ro.ndirs == 64)
-				return usage_error("too many --rules");
+				return fd_cli_usage_error("too many --rules");
 			ro.dirs[ro.ndirs++] = optarg;
 			break;
 		case OPT_NO_DEFAULT:
@@ -261,18 +260,18 @@ static int cmd_analyze(int argc, char **argv)
 			else if (fd_severity_parse(optarg, &s) == 0)
 				fail_on = (int)s;
 			else
-				return usage_error("unknown severity '%s' for --fail-on", optarg);
+				return fd_cli_usage_error("unknown severity '%s' for --fail-on", optarg);
 			break;
 		}
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never"))
-				return usage_error("--color takes auto, always or never, not '%s'",
+				return fd_cli_usage_error("--color takes auto, always or never, not '%s'",
 						   optarg);
 			color = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (fd_parse_duration(optarg, &ao.limits.timeout_s) || ao.limits.timeout_s <= 0)
-				return usage_error("bad duration '%s' for --timeout", optarg);
+				return fd_cli_usage_error("bad duration '%s' for --timeout", optarg);
 			break;
 		case OPT_MAX_ENTRY:
 			if ((rc = size_arg("max-entry-bytes", optarg, &ao.limits.max_entry_bytes)))
@@ -298,7 +297,7 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_MAX_ALIASES:
 			if (fd_parse_size(optarg, &v))
-				return usage_error("bad value for --max-aliases");
+				return fd_cli_usage_error("bad value for --max-aliases");
 			ao.limits.max_aliases = (unsigned)(v > 1000000 ? 1000000 : v);
 			break;
 		case OPT_MAX_OBJECTS:
@@ -310,11 +309,11 @@ static int cmd_analyze(int argc, char **argv)
 			fputs(USAGE, stdout);
 			return 0;
 		default:
-			return usage_error("bad option");
+			return fd_cli_usage_error("bad option");
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("analyze takes exactly one BUNDLE");
+		return fd_cli_usage_error("analyze takes exactly one BUNDLE");
 	const char *bundle = argv[optind];
 
 	struct fd_ruleset *rules;
@@ -380,7 +379,7 @@ static int cmd_rules_test(int argc, char **argv)
 		first = 2;
 	}
 	if (first >= argc)
-		return usage_error("rules test takes one or more rule directories");
+		return fd_cli_usage_error("rules test takes one or more rule directories");
 	unsigned passed = 0, failed = 0;
 	struct fd_analyze_opts ao;
 	fd_cli_analyze_opts(&ao);
@@ -444,10 +443,10 @@ static int cmd_rules_test(int argc, char **argv)
 static int cmd_rules(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("rules takes list, lint or test");
+		return fd_cli_usage_error("rules takes list, lint or test");
 	if (strcmp(argv[1], "lint") == 0) {
 		if (argc < 3)
-			return usage_error("rules lint takes one or more directories or files");
+			return fd_cli_usage_error("rules lint takes one or more directories or files");
 		int status = 0;
 		struct fd_analyze_opts ao;
 		fd_cli_analyze_opts(&ao);
@@ -488,7 +487,7 @@ static int cmd_rules(int argc, char **argv)
 			else if (c == 'f' && fd_format_parse(optarg, &fmt) == 0)
 				;
 			else
-				return usage_error("bad option for rules list");
+				return fd_cli_usage_error("bad option for rules list");
 		}
 		struct fd_ruleset *set;
 		int rc = load_rules(&set, &ro);
@@ -498,13 +497,13 @@ static int cmd_rules(int argc, char **argv)
 		fd_ruleset_free(set);
 		return 0;
 	}
-	return usage_error("unknown rules command '%s' (list, lint, test)", argv[1]);
+	return fd_cli_usage_error("unknown rules command '%s' (list, lint, test)", argv[1]);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("a command is needed");
+		return fd_cli_usage_error("a command is needed");
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("fluxdiag %s\n", FLUXDIAG_VERSION);
 		return 0;
@@ -520,5 +519,5 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
-	return usage_error("unknown command '%s'", argv[1]);
+	return fd_cli_usage_error("unknown command '%s'", argv[1]);
 }

@@ -338,3 +338,27 @@ Test(report_render, text_output_escapes_terminal_sequences)
 	fd_ruleset_free(rules);
 	free(buf);
 }
+
+/* JUnit names a cluster-scoped object "Kind name", as every other format does. */
+Test(report_render, junit_labels_cluster_scoped_objects_without_a_slash)
+{
+	struct fd_ruleset *rules = tb_rules();
+	struct fd_analyze_opts o;
+	tb_opts(&o);
+	struct fd_report *rep = NULL;
+	cr_assert_eq(fd_analyze_path(&rep, FD_SOURCE_DIR "/sample-bundles/node-not-ready", rules, &o,
+				     NULL),
+		     0);
+	char *out = NULL;
+	size_t olen = 0;
+	FILE *f = open_memstream(&out, &olen);
+	struct fd_render_opts ro = {FD_FMT_JUNIT, 0};
+	cr_assert_eq(fd_report_render(rep, &ro, f), 0);
+	fclose(f);
+	cr_expect(strstr(out, "[root cause] Node ip-10-0-2-41.eu-west-1.compute.internal: ") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, "Node /") == NULL, "%s", out);
+	free(out);
+	fd_report_free(rep);
+	fd_ruleset_free(rules);
+}

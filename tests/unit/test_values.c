@@ -104,3 +104,31 @@ Test(values_utf8, replaces_invalid_bytes_and_truncates)
 	cr_expect_str_eq(s, "\xEF\xBF\xBD\xEF\xBF\xBD");
 	free(s);
 }
+
+Test(present, object_label_leaves_out_an_empty_namespace)
+{
+	char *s = fd_object_label("Kustomization", "flux-system", "apps");
+	cr_expect_str_eq(s, "Kustomization flux-system/apps");
+	free(s);
+	s = fd_object_label("Node", "", "n1");
+	cr_expect_str_eq(s, "Node n1");
+	free(s);
+	s = fd_object_label("ClusterRole", NULL, "admin");
+	cr_expect_str_eq(s, "ClusterRole admin");
+	free(s);
+}
+
+Test(present, escape_keeps_text_and_escapes_controls_bidi_and_bad_bytes)
+{
+	struct fd_buf b = {0};
+	static const char in[] = "a\tb\nc\rd\x1b[2J\xe2\x80\xae\xff\xc3\xa9";
+	fd_escape(&b, in, sizeof(in) - 1, 0, NULL);
+	cr_expect_str_eq(b.p, "a\\tb\\nc\\rd\\x1b[2J\\u202e\\xff\xc3\xa9");
+	fd_buf_reset(&b);
+	fd_escape(&b, in, sizeof(in) - 1, FD_ESC_TAB_SPACE, "  ");
+	cr_expect_str_eq(b.p, "a b\n  c\\rd\\x1b[2J\\u202e\\xff\xc3\xa9");
+	fd_buf_reset(&b);
+	fd_escape(&b, "x\ty", 3, FD_ESC_KEEP_TAB, NULL);
+	cr_expect_str_eq(b.p, "x\ty");
+	fd_buf_free(&b);
+}
