@@ -1,6 +1,16 @@
 /* analyze.c - the pipeline: open the bundle, load objects and scan logs in one pass, derive
  * facts, evaluate rules, link causes, and hand back a report. */
-#include "internal.h"
+#include "util.h"
+#include "rules.h"
+#include "bundle.h"
+#include "bundle_open.h"
+#include "objects_load.h"
+#include "facts_derive.h"
+#include "report.h"
+#include "rules_eval.h"
+#include "causes_link.h"
+#include "report_timeline.h"
+#include "fluxdiag_browse.h"
 
 #include <stdlib.h>
 #include <string.h>

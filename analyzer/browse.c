@@ -2,6 +2,10 @@
  * events), a describe view, a dependency trace, and the log of one container. Every text taken
  * from the bundle is escaped before it is written: no control character reaches a terminal. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
+#include "flux_controllers.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,5 +1,8 @@
 /* browse_describe.c - `fluxdiag describe`: one object, its conditions and the events about it. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <stdlib.h>

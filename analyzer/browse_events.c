@@ -1,5 +1,7 @@
 /* browse_events.c - `fluxdiag events`: the Events of a bundle as kubectl prints them. */
 #include "browse_views.h"
+#include "util.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,9 @@
 /* browse_get.c - `fluxdiag get`: kubectl-like tables of one kind, with Flux's READY and
  * STATUS columns. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,5 +1,11 @@
 /* browse_logs.c - `fluxdiag logs`: the log of one container, read again from the bundle. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
+#include "bundle.h"
+#include "bundle_open.h"
+#include "objects_load.h"
+#include "regex.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,10 @@
 /* browse_trace.c - `fluxdiag trace`: what an object depends on, as a tree, with each one's
  * state. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
+#include "bundle.h"
+#include "causes_link.h"
 
 #include <ctype.h>
 #include <stdlib.h>

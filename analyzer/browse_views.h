@@ -3,7 +3,9 @@
 #ifndef FD_BROWSE_VIEWS_H
 #define FD_BROWSE_VIEWS_H
 
-#include "internal.h"
+#include "util.h"
+#include "bundle.h"
+#include "fluxdiag_browse.h"
 
 #define STATUS_WIDTH 80   /* the STATUS column of `get` */
 #define TRACE_MAX_DEPTH 12

@@ -1,5 +1,7 @@
 /* browse_yaml.c - YAML printing of JSON values for `describe`. */
 #include "browse_views.h"
+#include "util.h"
+#include "present.h"
 
 #include <ctype.h>
 #include <stdlib.h>

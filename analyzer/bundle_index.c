@@ -1,6 +1,7 @@
 /* bundle_index.c - the state every stage shares: the bundle's object index (add, find, by kind),
  * its warnings, the deadline, and the log accumulators' memory. Any stage may call it. */
-#include "internal.h"
+#include "bundle.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,9 @@
 /* bundle_open.c - the first stage: walk a bundle (archive by content, directory, or standard
  * input) in one streaming pass and hand each regular file to a callback. Nothing is extracted,
  * links are never followed, and entry names are sanitized before anyone sees them. */
-#include "internal.h"
+#include "bundle_open.h"
+#include "util.h"
+#include "bundle.h"
 
 #include <archive.h>
 #include <archive_entry.h>

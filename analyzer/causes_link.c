@@ -1,7 +1,12 @@
 /* causes_link.c - the fifth stage: place each finding on the graph of the cluster (Flux objects,
  * their sources and dependencies, their controllers, the API server), decide which findings
  * explain which, and order the report from root causes to symptoms. */
-#include "internal.h"
+#include "causes_link.h"
+#include "util.h"
+#include "rules.h"
+#include "flux_controllers.h"
+#include "bundle.h"
+#include "report.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -1,7 +1,10 @@
 /* facts_derive.c - facts the bundle implies but does not state: API-server health from readyz
  * text, controller metrics from Prometheus text, and per-controller summaries (pods, restarts,
  * load, NetworkPolicy verdicts) as synthetic fluxdiag.io/v1 objects that rules match. */
-#include "internal.h"
+#include "facts_derive.h"
+#include "util.h"
+#include "flux_controllers.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <math.h>

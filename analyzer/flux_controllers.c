@@ -1,5 +1,5 @@
 /* flux_controllers.c - the Flux controllers and the kinds each one reconciles. */
-#include "internal.h"
+#include "flux_controllers.h"
 
 #include <string.h>
 

@@ -2,7 +2,12 @@
  * select it, and accumulate matches per rule and per object, pod or rule. Memory per file is one
  * read buffer and at most one partial line; memory per accumulator is a handful of evidence lines.
  * HOT PATH: scan_line() runs on every line of every log. */
-#include "internal.h"
+#include "logs_scan.h"
+#include "util.h"
+#include "regex.h"
+#include "timestamps.h"
+#include "rules.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,9 @@
 /* metrics_load.c - loaders for API-server health (readyz/livez text) and controller metrics
  * (Prometheus text), turned into synthetic fluxdiag.io/v1 objects of the index. */
-#include "internal.h"
+#include "metrics_load.h"
+#include "util.h"
+#include "flux_controllers.h"
+#include "bundle.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -1,6 +1,11 @@
 /* objects_load.c - the second stage: route each bundle entry to its loader (manifest, objects,
  * logs, metrics, API-server health) and index the Kubernetes objects by kind, namespace, name. */
-#include "internal.h"
+#include "objects_load.h"
+#include "util.h"
+#include "yaml_load.h"
+#include "bundle.h"
+#include "metrics_load.h"
+#include "logs_scan.h"
 
 #include <ctype.h>
 #include <pthread.h>

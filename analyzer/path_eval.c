@@ -1,6 +1,7 @@
 /* path_eval.c - field paths of the rule language: parse "status.conditions[type=Ready].reason"
  * and evaluate it against a JSON object, yielding every value it reaches. */
-#include "internal.h"
+#include "path_eval.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* present.c - how untrusted text from a bundle is written for people and machines: escaped
  * for terminals, for HTML/XML, as JSON strings. Every renderer and every browsing view uses it. */
-#include "internal.h"
+#include "present.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

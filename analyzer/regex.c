@@ -1,5 +1,6 @@
 /* regex.c - PCRE2 matches, named captures and the selectors of rules. */
-#include "internal.h"
+#include "regex.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>

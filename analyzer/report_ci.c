@@ -1,6 +1,10 @@
 /* report_ci.c - reports for machines that already read standard formats: SARIF 2.1.0 for
  * code-scanning dashboards, and JUnit XML with one test case per rule (failed where it fired). */
-#include "internal.h"
+#include "render.h"
+#include "util.h"
+#include "present.h"
+#include "rules.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,10 @@
 /* report_html.c - one self-contained HTML page (no scripts, no external resources): root causes
  * first, each with its chain of symptoms, evidence and fix, then a timeline of events, condition
  * transitions and log errors. Readable on screen and when printed. */
-#include "internal.h"
+#include "render.h"
+#include "util.h"
+#include "present.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,11 @@
 /* report_render.c - the last stage: write a report as text (for a terminal), markdown (for a
  * ticket) or JSON (fluxdiag.report/v1, for machines), and the rule catalog. Text from a bundle
  * is escaped on the way out so that no escape sequence from a hostile log reaches a terminal. */
-#include "internal.h"
+#include "render.h"
+#include "util.h"
+#include "present.h"
+#include "rules.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

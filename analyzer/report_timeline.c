@@ -1,6 +1,13 @@
 /* report_timeline.c - what happened when: Kubernetes events, Flux condition transitions and the
  * log lines behind findings, merged in time order for the report (newest MAX_ENTRIES kept). */
-#include "internal.h"
+#include "report_timeline.h"
+#include "util.h"
+#include "present.h"
+#include "timestamps.h"
+#include "rules.h"
+#include "flux_controllers.h"
+#include "bundle.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>

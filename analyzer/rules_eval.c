@@ -1,7 +1,17 @@
 /* rules_eval.c - the fourth stage: evaluate resource and event rules against the object index,
  * turn log-match accumulators into findings, and render each finding's message, fix and
  * evidence with the object's own names and words. */
-#include "internal.h"
+#include "rules_eval.h"
+#include "util.h"
+#include "present.h"
+#include "regex.h"
+#include "timestamps.h"
+#include "path_eval.h"
+#include "rules.h"
+#include "template.h"
+#include "flux_controllers.h"
+#include "bundle.h"
+#include "report.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -1,6 +1,11 @@
 /* rules_parse.c - load rule files (YAML data, docs/rules.md) into a rule set, rejecting any
  * mistake with a located message: file:line:col, the line, and a caret. */
-#include "internal.h"
+#include "rules.h"
+#include "util.h"
+#include "regex.h"
+#include "path_eval.h"
+#include "yaml_load.h"
+#include "template.h"
 
 #include <ctype.h>
 #include <dirent.h>

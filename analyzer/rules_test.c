@@ -1,7 +1,12 @@
 /* rules_test.c - expectations on a report: which root causes, findings, chains and evidence a
  * bundle must produce and which rules must stay silent. Used by `fluxdiag rules test` (test
  * cases beside a user's rules) and by the project's own golden tests. */
-#include "internal.h"
+#include "rules_test.h"
+#include "util.h"
+#include "yaml_load.h"
+#include "rules.h"
+#include "report.h"
+#include "render.h"
 
 #include <dirent.h>
 #include <errno.h>

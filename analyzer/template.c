@@ -2,7 +2,9 @@
  * "{cap.reason}", "{.spec.containers[name=manager].resources.limits.memory|double}".
  * Fix templates are shell command lines: every value from the bundle is quoted for the place
  * of the line it lands in, so pasting a fix never runs what the bundle holds. */
-#include "internal.h"
+#include "template.h"
+#include "util.h"
+#include "path_eval.h"
 
 #include <ctype.h>
 #include <stdlib.h>

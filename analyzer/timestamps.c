@@ -1,6 +1,7 @@
 /* timestamps.c - the time of a log line (JSON ts, klog header, RFC 3339 prefix) and of an
  * Event. */
-#include "internal.h"
+#include "timestamps.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* util.c - allocation, buffers, maps, arenas, errors and value parsing (time, durations,
  * quantities, UTF-8) used by every stage. */
-#include "internal.h"
+#include "util.h"
+#include "rules.h"
 
 #include <assert.h>
 #include <ctype.h>

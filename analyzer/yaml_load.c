@@ -1,7 +1,8 @@
 /* yaml_load.c - YAML and JSON loading: a located node tree for rule files, and a streaming
  * loader that hands each Kubernetes object of a file to a callback as soon as it is complete,
  * so a List of thousands of items is never held twice. */
-#include "internal.h"
+#include "yaml_load.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,7 +3,8 @@
  * 2 usage error or unreadable bundle). */
 #define _GNU_SOURCE
 #include "commands.h"
-#include "internal.h"
+#include "fluxdiag.h"
+#include "fluxdiag_browse.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -75,9 +76,9 @@ static int split_ref(const char *ref, char **kind, const char **name)
 	const char *slash = strchr(ref, '/');
 	if (!slash || slash == ref || !slash[1] || strchr(slash + 1, '/'))
 		return -1;
-	*kind = fd_xstrndup(ref, (size_t)(slash - ref));
+	*kind = strndup(ref, (size_t)(slash - ref));
 	*name = slash + 1;
-	return 0;
+	return *kind ? 0 : -1;
 }
 
 /* Copies standard input to a temporary file so that the bundle can be read more than once;
