@@ -145,9 +145,10 @@ static void sh_fail(struct sh_state *s, size_t at, const char *msg)
 
 static void sh_end_word(struct sh_frame *f)
 {
-	f->after_c = f->in_word && f->wplain && f->wlen == 2 && f->w[0] == '-' && f->w[1] == 'c';
-	if (f->in_word)
+	if (f->in_word) {
+		f->after_c = f->wplain && f->wlen == 2 && f->w[0] == '-' && f->w[1] == 'c';
 		f->cmd_pos = false;
+	}
 	f->in_word = f->word_text = false;
 	f->wlen = 0;
 	f->wplain = true;
@@ -192,8 +193,11 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 			return;
 		}
 		f->word_text = true;
-		if (s->inner && s->inner_depth == s->depth)
+		if (s->inner && s->inner_depth == s->depth) {
 			sh_feed(s->inner, c, at);
+			if (s->inner->problem)
+				sh_fail(s, s->inner->problem_at, s->inner->problem);
+		}
 		if (f->jesc)
 			f->jesc = false;
 		else if (f->jstr && c == '\\')
@@ -203,8 +207,11 @@ static void sh_feed(struct sh_state *s, char c, size_t at)
 		return;
 	case SH_DQ:
 		f->word_text = true;
-		if (s->inner && s->inner_depth == s->depth && !(c == '"' && !f->esc))
+		if (s->inner && s->inner_depth == s->depth && !(c == '"' && !f->esc)) {
 			sh_feed(s->inner, c, at);
+			if (s->inner->problem)
+				sh_fail(s, s->inner->problem_at, s->inner->problem);
+		}
 		if (f->esc) {
 			f->esc = false;
 		} else if (c == '\\') {

@@ -125,6 +125,7 @@ Test(template_fix, script_after_dash_c_is_quoted_for_its_shell_too)
 	round_trip("bash -c 'printf \"%s\\n\" {cap.v}'", "", "");
 	round_trip("bash -c \"printf '%s\\n' {cap.v}\"", "", "");
 	round_trip("bash -c 'printf \"%s\\n\" \"<{cap.v}>\"'", "<", ">");
+	round_trip("bash -c   'printf \"%s\\n\" {cap.v}'", "", "");
 }
 
 Test(template_fix, sh_filter_quotes_for_one_more_shell)
