@@ -126,6 +126,20 @@ void fd_graph_upstreams(struct fd_graph *g, const char *node, struct fd_vec *out
 			if (c && strcmp(c, node + 11) == 0)
 				pod_node(out, p);
 		}
+		/* and on the NetworkPolicies around its pods */
+		const struct fd_object *fc = NULL;
+		const struct fd_vec *fcs = fd_bundle_kind(g->b, "FluxController");
+		for (size_t k = 0; fcs && k < fcs->len && !fc; k++)
+			if (strcmp(((const struct fd_object *)fcs->v[k])->name, node + 11) == 0)
+				fc = fcs->v[k];
+		size_t i;
+		json_t *p;
+		json_array_foreach(fc ? json_object_get(fc->json, "policies") : NULL, i, p)
+		{
+			const char *ref = json_string_value(p);
+			if (ref)
+				add_up(out, fd_xasprintf("NetworkPolicy/%s", ref));
+		}
 		add_up(out, fd_xstrdup("apiserver"));
 		return;
 	}

@@ -128,10 +128,15 @@ static char *denied_by(struct fd_bundle *b, const char *ns, json_t *labels, cons
 	return fd_buf_detach(&names);
 }
 
+/* `policies` lists every policy that selects the pods and leaves the port closed; `policy`
+ * is the first of them, "ns/name", for rules that point at the object. */
 static void add_denied(json_t *arr, long port, const char *purpose, char *policies)
 {
-	json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "port", (json_int_t)port, "purpose",
-					     purpose, "policies", policies));
+	size_t first = strcspn(policies, ",");
+	json_t *e = json_pack("{s:I,s:s,s:s}", "port", (json_int_t)port, "purpose", purpose,
+			      "policies", policies);
+	json_object_set_new(e, "policy", json_stringn(policies, first));
+	json_array_append_new(arr, e);
 }
 
 static void egress_facts(struct fd_bundle *b, const char *ctrl, const char *ns, json_t *labels,
@@ -179,6 +184,21 @@ static void egress_facts(struct fd_bundle *b, const char *ctrl, const char *ns, 
 	}
 	json_object_set_new(fact, "egressDenied", eg);
 	json_object_set_new(fact, "ingressDenied", in);
+	/* every policy that selects the pods, whatever it allows: the controller's traffic goes
+	 * through them (and through the CNI that enforces them) */
+	json_t *all = json_array();
+	const struct fd_vec *pols = fd_bundle_kind(b, "NetworkPolicy");
+	for (size_t i = 0; pols && i < pols->len; i++) {
+		const struct fd_object *o = pols->v[i];
+		if (strcmp(o->ns, ns) == 0 &&
+		    labels_match(json_object_get(json_object_get(o->json, "spec"), "podSelector"),
+				 labels)) {
+			char *ref = fd_xasprintf("%s/%s", o->ns, o->name);
+			json_array_append_new(all, json_string(ref));
+			free(ref);
+		}
+	}
+	json_object_set_new(fact, "policies", all);
 }
 
 /* ---- controllers ---- */
@@ -219,7 +239,8 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 		    (!dep || (b->flux_ns && strcmp(o->ns, b->flux_ns) == 0)))
 			dep = o;
 	}
-	long npods = 0, ready = 0, restarts = 0;
+	long npods = 0, ready = 0, restarts = 0, worst_restarts = -1;
+	const char *worst = NULL; /* the pod a support engineer would look at first */
 	double cpu = 0;
 	json_t *labels = NULL;
 	const char *ns = dep ? dep->ns : NULL;
@@ -240,11 +261,18 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 			labels = pl;
 		size_t k;
 		json_t *cs;
+		long pod_restarts = 0;
 		json_array_foreach(json_object_get(json_object_get(o->json, "status"),
 						   "containerStatuses"),
 				   k, cs)
 		{
-			restarts += (long)json_integer_value(json_object_get(cs, "restartCount"));
+			pod_restarts += (long)json_integer_value(json_object_get(cs, "restartCount"));
+		}
+		restarts += pod_restarts;
+		long score = pod_restarts + (cond_true(o->json, "Ready", "True") ? 0 : 1000000);
+		if (score > worst_restarts) {
+			worst_restarts = score;
+			worst = o->name;
 		}
 		const struct fd_object *pm = fd_bundle_find(b, "PodMetrics", o->ns, o->name);
 		if (pm) {
@@ -297,6 +325,8 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 	json_object_set_new(f, "pods", json_integer(npods));
 	json_object_set_new(f, "readyPods", json_integer(ready));
 	json_object_set_new(f, "restarts", json_integer(restarts));
+	if (worst)
+		json_object_set_new(f, "pod", json_string(worst));
 	json_object_set_new(f, "objects", json_integer(objects));
 	json_object_set_new(f, "notReadyObjects", json_integer(not_ready));
 	json_object_set_new(f, "concurrent", json_integer(concurrent));
@@ -313,10 +343,41 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 	fd_bundle_add_object(b, f, dep ? dep->path : "(derived)", dep ? dep->line : 0, true);
 }
 
+/* The control-plane pods behind the API server's health checks ("ns/name"), so that rules can
+ * point at the kube-apiserver or etcd Pod rather than at the check. The first one not Ready,
+ * else the first one. */
+static void control_plane_pods(struct fd_bundle *b)
+{
+	const struct fd_vec *hs = fd_bundle_kind(b, "APIServerHealth");
+	const struct fd_vec *pods = fd_bundle_kind(b, "Pod");
+	static const char *const prefix[] = {"kube-apiserver", "etcd"};
+	static const char *const field[] = {"apiserverPod", "etcdPod"};
+	for (size_t k = 0; k < 2 && hs && pods; k++) {
+		const struct fd_object *pick = NULL;
+		for (size_t i = 0; i < pods->len; i++) {
+			const struct fd_object *o = pods->v[i];
+			if (strncmp(o->name, prefix[k], strlen(prefix[k])) != 0)
+				continue;
+			if (!pick || (!cond_true(o->json, "Ready", "True") &&
+				      cond_true(pick->json, "Ready", "True")))
+				pick = o;
+		}
+		if (!pick)
+			continue;
+		char *ref = fd_xasprintf("%s/%s", pick->ns, pick->name);
+		for (size_t i = 0; i < hs->len; i++) {
+			const struct fd_object *h = hs->v[i];
+			json_object_set_new(h->json, field[k], json_string(ref));
+		}
+		free(ref);
+	}
+}
+
 void fd_facts_derive(struct fd_bundle *b)
 {
 	for (size_t i = 0; i < fd_flux_ncontrollers; i++)
 		controller_fact(b, i);
+	control_plane_pods(b);
 	json_t *info = fd_fact_new("BundleInfo", "", "bundle");
 	char ts[32];
 	fd_time_format(b->collected_at, ts);

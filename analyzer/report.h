@@ -20,6 +20,7 @@ struct fd_finding {
 	size_t *symptoms, nsymptoms;
 	size_t explained_total;
 	bool dropped;
+	char *via; /* "Kind ns/name" the rule matched, when `object` moved the finding elsewhere */
 };
 
 /* One moment in the report's timeline. */

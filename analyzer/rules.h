@@ -80,6 +80,10 @@ struct fd_rule {
 	enum fd_log_by by;
 	const char **fix, **docs, **explains;
 	size_t nfix, ndocs, nexplains;
+	/* templates naming the real object a finding is about ("Kind/ns/name" or "Kind/name"),
+	 * tried in order; the first that names an object of the bundle wins */
+	const char **object;
+	size_t nobject;
 	bool fallback;
 	const char *file;
 	unsigned line;

@@ -356,6 +356,57 @@ static char *dup_or_null(const char *s)
 	return s && *s ? fd_xstrdup(s) : NULL;
 }
 
+static void add_ev(struct fd_finding *f, const char *path, unsigned line, const char *text)
+{
+	f->ev = fd_xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
+	f->ev[f->nev].path = fd_xstrdup(path ? path : "");
+	f->ev[f->nev].line = line;
+	f->ev[f->nev].text = fd_utf8_clean(text ? text : "", text ? strlen(text) : 0, 600, NULL);
+	f->nev++;
+}
+
+/* A rule's `object` templates move a finding from the record the rule matched (a derived
+ * fact, a log group) to the real object it is about: the first template that renders to
+ * "Kind/ns/name" or "Kind/name" of an object in the bundle. The finding then sits on that
+ * object's graph node (unless the rule names one), and its first evidence is the real
+ * object's own file and line. */
+static void resolve_object(const struct fd_rule *r, const struct fd_tctx *t, struct fd_finding *f)
+{
+	for (size_t i = 0; i < r->nobject; i++) {
+		bool missing = false;
+		char *ref = fd_template_render(r->object[i], t, &missing);
+		char *s1 = strchr(ref, '/');
+		char *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		const struct fd_object *o = NULL;
+		if (!missing && s1) {
+			*s1 = 0;
+			if (s2)
+				*s2 = 0;
+			const char *ns = s2 ? s1 + 1 : "", *name = s2 ? s2 + 1 : s1 + 1;
+			if (*ref && *name)
+				o = fd_bundle_find(t->b, ref, ns, name);
+		}
+		free(ref);
+		if (!o || o->synthetic)
+			continue;
+		if (f->kind)
+			f->via = fd_xasprintf("%s %s%s%s", f->kind, f->ns, *f->ns ? "/" : "",
+					      f->name);
+		free(f->kind);
+		free(f->ns);
+		free(f->name);
+		free(f->api_version);
+		f->kind = fd_xstrdup(o->kind);
+		f->ns = fd_xstrdup(o->ns);
+		f->name = fd_xstrdup(o->name);
+		f->api_version = dup_or_null(o->api_version);
+		char *what = fd_xasprintf("%s %s%s%s", o->kind, o->ns, *o->ns ? "/" : "", o->name);
+		add_ev(f, o->path, o->line, what);
+		free(what);
+		return;
+	}
+}
+
 /* Builds a finding from a matched rule and its rendering context. */
 static struct fd_finding *make_finding(const struct fd_rule *r, const struct fd_tctx *t)
 {
@@ -375,16 +426,8 @@ static struct fd_finding *make_finding(const struct fd_rule *r, const struct fd_
 	f->nfix = r->nfix;
 	if (r->node)
 		f->node = fd_template_render(r->node, t, NULL);
+	resolve_object(r, t, f);
 	return f;
-}
-
-static void add_ev(struct fd_finding *f, const char *path, unsigned line, const char *text)
-{
-	f->ev = fd_xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
-	f->ev[f->nev].path = fd_xstrdup(path ? path : "");
-	f->ev[f->nev].line = line;
-	f->ev[f->nev].text = fd_utf8_clean(text ? text : "", text ? strlen(text) : 0, 600, NULL);
-	f->nev++;
 }
 
 void fd_finding_free(struct fd_finding *f)
@@ -406,6 +449,7 @@ void fd_finding_free(struct fd_finding *f)
 	}
 	free(f->ev);
 	free(f->node);
+	free(f->via);
 	free(f->caused_by);
 	free(f->symptoms);
 	free(f);
@@ -737,6 +781,16 @@ static bool same_object(const struct fd_finding *a, const struct fd_finding *b)
 	       strcmp(a->name, b->name) == 0;
 }
 
+/* Whether two findings come from the same matched object (before `object` moved them). */
+static bool same_matched(const struct fd_finding *a, const struct fd_finding *b)
+{
+	if (!a->via && !b->via)
+		return same_object(a, b);
+	if (!a->via || !b->via)
+		return false;
+	return strcmp(a->via, b->via) == 0;
+}
+
 void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
 {
 	const struct fd_ruleset *rs = b->rules;
@@ -757,6 +811,32 @@ void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
 		fd_vec_push(out, res.v[ri++]);
 	fd_vec_free(&res);
 	log_findings(b, out);
+	/* One cause seen from several places is one finding: findings of one rule that `object`
+	 * moved onto the same real object merge, the first keeping the others' evidence and
+	 * naming where else the rule saw it. */
+	for (size_t i = 0; i < out->len; i++) {
+		struct fd_finding *f = out->v[i];
+		if (f->dropped || !f->via)
+			continue;
+		struct fd_buf also = {0};
+		for (size_t k = i + 1; k < out->len; k++) {
+			struct fd_finding *g = out->v[k];
+			if (g->dropped || g->rule != f->rule || !g->via || !same_object(f, g))
+				continue;
+			for (size_t e = 0; e < g->nev; e++)
+				if (f->nev < 12 && strcmp(g->ev[e].path, f->ev[0].path) != 0)
+					add_ev(f, g->ev[e].path, g->ev[e].line, g->ev[e].text);
+			fd_buf_adds(&also, also.len ? ", " : "");
+			fd_buf_adds(&also, g->via);
+			g->dropped = true;
+		}
+		if (also.len) {
+			char *m = fd_xasprintf("%s (Also seen from %s.)", f->message, also.p);
+			free(f->message);
+			f->message = m;
+		}
+		fd_buf_free(&also);
+	}
 	/* Catch-all rules step aside where a specific rule spoke about the same object. */
 	for (size_t i = 0; i < out->len; i++) {
 		struct fd_finding *f = out->v[i];
@@ -764,7 +844,7 @@ void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
 			continue;
 		for (size_t k = 0; k < out->len; k++) {
 			struct fd_finding *g = out->v[k];
-			if (g != f && !g->rule->fallback && same_object(f, g)) {
+			if (g != f && !g->rule->fallback && same_matched(f, g)) {
 				f->dropped = true;
 				break;
 			}

@@ -896,7 +896,7 @@ static int parse_rule(struct pctx *c, const struct fd_ynode *n, struct fd_rule *
 {
 	static const char *const keys[] = {"id",  "title", "severity", "category", "match",
 					   "message", "fix", "why", "docs", "explains",
-					   "fallback", "node"};
+					   "fallback", "node", "object"};
 	if (n->type != FD_Y_MAP)
 		return FAIL_AT(c, n, "a rule must be a mapping with id, title, severity, ...");
 	int rc = check_keys(c, n, keys, sizeof(keys) / sizeof(keys[0]), "a rule");
@@ -987,6 +987,9 @@ static int parse_rule(struct pctx *c, const struct fd_ynode *n, struct fd_rule *
 			return rc;
 		r->node = v->value;
 	}
+	if ((v = fd_ynode_get(n, "object")) &&
+	    (rc = string_list(c, v, "object", true, &r->object, &r->nobject)))
+		return rc;
 	*out = r;
 	return 0;
 }

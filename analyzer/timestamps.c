@@ -71,6 +71,19 @@ bool fd_log_line_time(const char *line, size_t len, double ref, double *out)
 		char tmp[48];
 		size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
 		size_t k = 0;
+		/* "2021-03-22 08:56:19.520545 W | ..." (etcd before 3.5, capnslog): date, a space,
+		 * the time of day in UTC */
+		if (n >= 19 && line[10] == ' ' && line[13] == ':' && line[16] == ':') {
+			k = 19;
+			while (k < n && k < sizeof(tmp) - 2 &&
+			       (isdigit((unsigned char)line[k]) || line[k] == '.'))
+				k++;
+			memcpy(tmp, line, k);
+			tmp[10] = 'T';
+			tmp[k] = 'Z';
+			tmp[k + 1] = 0;
+			return fd_time_parse(tmp, out) == 0;
+		}
 		while (k < n && line[k] != ' ')
 			k++;
 		memcpy(tmp, line, k);
