@@ -8,7 +8,7 @@ export LC_ALL=C TZ=UTC
 
 FLUXDIAG_WERROR=ON sh scripts/setup.sh
 # what only the tests need: schema validation, HTML rendering, sanitizers and fuzzers
-FLUXDIAG_EXTRA_PACKAGES="python3-jsonschema chromium fonts-dejavu-core poppler-utils valgrind clang libclang-rt-14-dev time groff-base bsdextrautils python3-yaml" \
+FLUXDIAG_EXTRA_PACKAGES="python3-jsonschema chromium fonts-dejavu-core poppler-utils valgrind clang libclang-rt-14-dev time groff-base bsdextrautils python3-yaml openssl" \
 	sh scripts/setup.sh --extras-only
 ctest --test-dir build --output-on-failure -j 2
 

@@ -24,7 +24,8 @@ Scenario data lives in a directory:
       "etcd_down": true,                   /readyz answers 500 with [-]etcd failed
       "no_metrics_api": true}
 
-Every request is appended as one JSON line to --request-log.
+Every request is appended as one JSON line to --request-log. With --tls-cert and --tls-key it
+serves HTTPS (kubectl sends credentials, and runs exec credential plugins, only over TLS).
 """
 
 import argparse
@@ -390,6 +391,8 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--request-log", required=True)
     ap.add_argument("--behavior", default="{}")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     a = ap.parse_args()
     with open(os.path.join(a.scenario, "objects.json")) as f:
         objects = json.load(f)
@@ -403,6 +406,11 @@ def main():
     open(a.request_log, "a").close()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if a.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))

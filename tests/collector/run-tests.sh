@@ -2,7 +2,8 @@
 # Tests of collectors/fluxdiag-collect against a fake Kubernetes API server (real kubectl).
 # Needs kubectl, python3, tar, gzip; shellcheck is used when installed.
 # Optional: FLUXDIAG=/path/to/fluxdiag runs the analyzer on the main bundle.
-# The last line of output is "N passed, M failed".
+# Arguments name the groups to run (default: all): static scenarios sigterm output plugin
+# redaction longline. The last line of output is "N passed, M failed".
 
 set -u
 export LC_ALL=C
@@ -34,6 +35,20 @@ finish() {
 	exit
 }
 
+GROUPS_ALL="static scenarios sigterm output plugin redaction longline"
+GROUPS_RUN=${*:-$GROUPS_ALL}
+for g in $GROUPS_RUN; do
+	case " $GROUPS_ALL " in *" $g "*) ;; *)
+		echo "unknown test group: $g (groups: $GROUPS_ALL)" >&2
+		exit 2
+		;;
+	esac
+done
+want() {
+	case " $GROUPS_RUN " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 for tool in kubectl "$PY" tar gzip timeout; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		fail "required tool $tool is not installed"
@@ -61,13 +76,21 @@ export HOME=$T/home
 mkdir -p "$HOME"
 unset KUBECONFIG
 
-# start_server NAME BEHAVIOR_JSON: starts a fake API server, writes $T/NAME/kubeconfig
+# start_server NAME BEHAVIOR_JSON [SCENARIO_DIR [tls]]: starts a fake API server, writes
+# $T/NAME/kubeconfig (with tls: HTTPS, certificate in $T/NAME/tls.crt)
 start_server() {
-	local name=$1 behavior=$2 d=$T/$1 port
+	local name=$1 behavior=$2 d=$T/$1 port scen=${3:-$HERE/scenarios/main} tls=() scheme=http
 	mkdir -p "$d"
-	timeout 300 "$PY" "$HERE/fake_apiserver.py" --scenario "$HERE/scenarios/main" \
+	if [ "${4:-}" = tls ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+			-keyout "$d/tls.key" -out "$d/tls.crt" >/dev/null 2>&1 || return 1
+		tls=(--tls-cert "$d/tls.crt" --tls-key "$d/tls.key")
+		scheme=https
+	fi
+	timeout 600 "$PY" "$HERE/fake_apiserver.py" --scenario "$scen" \
 		--port-file "$d/port" --request-log "$d/requests.log" --behavior "$behavior" \
-		>"$d/server.out" 2>&1 &
+		"${tls[@]+"${tls[@]}"}" >"$d/server.out" 2>&1 &
 	SERVER_PIDS+=($!)
 	for _ in $(seq 1 100); do
 		[ -s "$d/port" ] && break
@@ -79,17 +102,21 @@ start_server() {
 		cat "$d/server.out" >&2
 		return 1
 	fi
-	write_kubeconfig "$d/kubeconfig" "$port"
+	write_kubeconfig "$d/kubeconfig" "$port" "$scheme"
 }
 
+# write_kubeconfig FILE PORT [SCHEME]
 write_kubeconfig() {
+	local ca=""
+	[ "${3:-http}" = https ] && ca="
+    certificate-authority: ${1%/*}/tls.crt"
 	cat >"$1" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
 - name: fake
   cluster:
-    server: http://127.0.0.1:$2
+    server: ${3:-http}://127.0.0.1:$2$ca
 contexts:
 - name: fake-cluster
   context:
@@ -110,7 +137,7 @@ collect() {
 	mkdir -p "$d"
 	(
 		start=$(date +%s)
-		timeout 100 "$COLLECT" -o "$d/bundle.tar.gz" "$@" >"$d/stdout" 2>"$d/stderr"
+		timeout 300 "$COLLECT" -o "$d/bundle.tar.gz" "$@" >"$d/stdout" 2>"$d/stderr"
 		echo $? >"$d/rc"
 		echo $(($(date +%s) - start)) >"$d/seconds"
 	) &
@@ -118,116 +145,222 @@ collect() {
 
 # --- static checks --------------------------------------------------------------------------
 
-if command -v shellcheck >/dev/null 2>&1; then
-	if out=$(shellcheck "$COLLECT" "$HERE/run-tests.sh" 2>&1); then
-		pass "shellcheck"
-	else
-		printf '%s\n' "$out"
-		fail "shellcheck"
-	fi
-else
-	skip "shellcheck (not installed)"
-fi
+if want static; then
 
-if "$COLLECT" --help | grep -q '^Usage: fluxdiag-collect'; then pass "--help"; else fail "--help"; fi
-if "$COLLECT" --version | grep -Eq '^fluxdiag-collect [0-9]+\.[0-9]+\.[0-9]+$'; then
-	pass "--version"
-else
-	fail "--version"
+	if command -v shellcheck >/dev/null 2>&1; then
+		if out=$(shellcheck "$COLLECT" "$HERE/run-tests.sh" 2>&1); then
+			pass "shellcheck"
+		else
+			printf '%s\n' "$out"
+			fail "shellcheck"
+		fi
+	else
+		skip "shellcheck (not installed)"
+	fi
+
+	if "$COLLECT" --help | grep -q '^Usage: fluxdiag-collect'; then pass "--help"; else fail "--help"; fi
+	if "$COLLECT" --version | grep -Eq '^fluxdiag-collect [0-9]+\.[0-9]+\.[0-9]+$'; then
+		pass "--version"
+	else
+		fail "--version"
+	fi
+	"$COLLECT" --no-such-option >/dev/null 2>&1
+	if [ $? -eq 2 ]; then pass "unknown option exits 2"; else fail "unknown option exits 2"; fi
+	"$COLLECT" --timeout 5x >/dev/null 2>&1
+	if [ $? -eq 2 ]; then pass "invalid duration exits 2"; else fail "invalid duration exits 2"; fi
 fi
-"$COLLECT" --no-such-option >/dev/null 2>&1
-if [ $? -eq 2 ]; then pass "unknown option exits 2"; else fail "unknown option exits 2"; fi
-"$COLLECT" --timeout 5x >/dev/null 2>&1
-if [ $? -eq 2 ]; then pass "invalid duration exits 2"; else fail "invalid duration exits 2"; fi
 
 # --- scenarios, collected in parallel -------------------------------------------------------
 
-start_server main '{}' || {
-	fail "fake API server starts"
-	finish
-}
-start_server forbidden '{"forbidden": ["secrets"]}' || fail "fake API server starts"
-start_server missing-crd '{"absent_groups": ["image.toolkit.fluxcd.io", "fluxcd.controlplane.io"]}' || fail "fake API server starts"
-start_server server-error '{"errors": {"helmreleases": 500}, "etcd_down": true}' || fail "fake API server starts"
-start_server slow '{"delays": {"kustomizations": 5}}' || fail "fake API server starts"
-start_server deadline '{"delays": {"gitrepositories": 60, "ocirepositories": 60}}' || fail "fake API server starts"
-start_server namespaces '{}' || fail "fake API server starts"
+if want scenarios; then
 
-# a closed port: bind one, note it, let it go
-mkdir -p "$T/unreachable"
-CLOSED=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-write_kubeconfig "$T/unreachable/kubeconfig" "$CLOSED"
+	if ! start_server main '{}'; then
+		fail "fake API server starts"
+	fi
+	start_server forbidden '{"forbidden": ["secrets"]}' || fail "fake API server starts"
+	start_server missing-crd '{"absent_groups": ["image.toolkit.fluxcd.io", "fluxcd.controlplane.io"]}' || fail "fake API server starts"
+	start_server server-error '{"errors": {"helmreleases": 500}, "etcd_down": true}' || fail "fake API server starts"
+	start_server slow '{"delays": {"kustomizations": 5}}' || fail "fake API server starts"
+	start_server deadline '{"delays": {"gitrepositories": 60, "ocirepositories": 60}}' || fail "fake API server starts"
+	start_server namespaces '{}' || fail "fake API server starts"
 
-collect main --kubeconfig "$T/main/kubeconfig" --max-log-bytes 1Mi
-collect forbidden --kubeconfig "$T/forbidden/kubeconfig" -q
-collect missing-crd --kubeconfig "$T/missing-crd/kubeconfig" -q
-collect server-error --kubeconfig "$T/server-error/kubeconfig" -q --redact 'stefan[a-z]+'
-collect slow --kubeconfig "$T/slow/kubeconfig" -q --request-timeout 2s
-collect deadline --kubeconfig "$T/deadline/kubeconfig" -q --request-timeout 60s --timeout 8s
-collect namespaces --kubeconfig "$T/namespaces/kubeconfig" -q --namespace apps
-collect unreachable --kubeconfig "$T/unreachable/kubeconfig" -q --timeout 20s
-wait_collectors() {
-	for _ in $(seq 1 1100); do
-		local all=1 c
-		for c in main forbidden missing-crd server-error slow deadline namespaces unreachable; do
-			[ -f "$T/$c/seconds" ] || all=0
+	# a closed port: bind one, note it, let it go
+	mkdir -p "$T/unreachable"
+	CLOSED=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	write_kubeconfig "$T/unreachable/kubeconfig" "$CLOSED"
+
+	collect main --kubeconfig "$T/main/kubeconfig" --max-log-bytes 1Mi
+	collect forbidden --kubeconfig "$T/forbidden/kubeconfig" -q
+	collect missing-crd --kubeconfig "$T/missing-crd/kubeconfig" -q
+	collect server-error --kubeconfig "$T/server-error/kubeconfig" -q --redact 'stefan[a-z]+'
+	collect slow --kubeconfig "$T/slow/kubeconfig" -q --request-timeout 2s
+	collect deadline --kubeconfig "$T/deadline/kubeconfig" -q --request-timeout 60s --timeout 8s
+	collect namespaces --kubeconfig "$T/namespaces/kubeconfig" -q --namespace apps
+	collect unreachable --kubeconfig "$T/unreachable/kubeconfig" -q --timeout 20s
+	wait_collectors() {
+		for _ in $(seq 1 3100); do
+			local all=1 c
+			for c in main forbidden missing-crd server-error slow deadline namespaces unreachable; do
+				[ -f "$T/$c/seconds" ] || all=0
+			done
+			[ "$all" = 1 ] && return 0
+			sleep 0.1
 		done
-		[ "$all" = 1 ] && return 0
-		sleep 0.1
+		return 1
+	}
+	wait_collectors || fail "collectors finished in time"
+
+	for c in main forbidden missing-crd server-error slow deadline namespaces unreachable; do
+		d=$T/$c
+		rc=$(cat "$d/rc" 2>/dev/null || echo none)
+		if [ "$rc" = 0 ] && [ -s "$d/bundle.tar.gz" ]; then
+			pass "$c: exit 0 and a bundle written ($(cat "$d/seconds")s)"
+		else
+			fail "$c: exit 0 and a bundle written (rc=$rc)"
+			sed 's/^/    /' "$d/stderr" | tail -20
+			continue
+		fi
+		if grep -Eq '^fluxdiag-collect: wrote .*: [0-9]+ steps, [0-9]+ failed' "$d/stderr"; then
+			pass "$c: final line tells how many steps failed"
+		else
+			fail "$c: final line tells how many steps failed"
+		fi
+		reqlog=()
+		[ -f "$d/requests.log" ] && reqlog=("$d/requests.log")
+		while IFS= read -r line; do
+			case $line in
+			PASS:*) pass "${line#PASS: }" ;;
+			FAIL:*) fail "${line#FAIL: }" ;;
+			*) printf '%s\n' "$line" ;;
+			esac
+		done < <("$PY" "$HERE/check_bundle.py" "$c" "$d/bundle.tar.gz" "${reqlog[@]+"${reqlog[@]}"}" 2>&1 || echo "FAIL: $c: check_bundle.py crashed")
 	done
-	return 1
+
+	if grep -q '^fluxdiag-collect: \[ *1\] kubectl config current-context: ok ([0-9]* ms)$' "$T/main/stderr"; then
+		pass "main: progress lines with durations on stderr"
+	else
+		fail "main: progress lines with durations on stderr"
+	fi
+	if [ "$(grep -c '^fluxdiag-collect:' "$T/forbidden/stderr")" = 1 ]; then
+		pass "forbidden: -q prints only the final line"
+	else
+		fail "forbidden: -q prints only the final line"
+	fi
+	s=$(cat "$T/deadline/seconds" 2>/dev/null || echo 999)
+	if [ "$s" -le 14 ]; then pass "deadline: run bounded by --timeout 8s (${s}s)"; else fail "deadline: run bounded by --timeout 8s (${s}s)"; fi
+	s=$(cat "$T/unreachable/seconds" 2>/dev/null || echo 999)
+	if [ "$s" -le 26 ]; then pass "unreachable: run bounded by --timeout 20s (${s}s)"; else fail "unreachable: run bounded (${s}s)"; fi
+
+	# --- the analyzer on the main bundle --------------------------------------------------------
+
+	if [ -n "${FLUXDIAG:-}" ] && [ -x "${FLUXDIAG}" ] && [ -s "$T/main/bundle.tar.gz" ]; then
+		timeout 60 "$FLUXDIAG" analyze --format json "$T/main/bundle.tar.gz" >"$T/report.json" 2>"$T/report.err"
+		if "$PY" - "$T/report.json" <<-'EOF'; then
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	byid = {f["id"]: f for f in r.get("findings", [])}
+	rc = r.get("root_causes", [])
+	f = byid.get(rc[0]) if rc else None
+	ok = (f is not None and f.get("rule") == "SRC-GIT-AUTH"
+	      and f.get("object", {}).get("kind") == "GitRepository"
+	      and f.get("object", {}).get("namespace") == "flux-system"
+	      and f.get("object", {}).get("name") == "podinfo")
+	if not ok:
+	    print("root_causes:", rc, "first finding:", f)
+	sys.exit(0 if ok else 1)
+	EOF
+			pass "analyzer: root cause of the main bundle is SRC-GIT-AUTH on GitRepository flux-system/podinfo"
+		else
+			sed 's/^/    /' "$T/report.err" | tail -5
+			fail "analyzer: root cause of the main bundle is SRC-GIT-AUTH on GitRepository flux-system/podinfo"
+		fi
+	else
+		skip "analyzer check (set FLUXDIAG to the fluxdiag binary)"
+	fi
+fi
+
+# --- interrupted: no bundle, no temporary files, nothing left running ------------------------
+
+# leftovers DIR...: what a run left in the given directories (empty when nothing)
+leftovers() {
+	local d
+	for d in "$@"; do
+		find "$d" -mindepth 1 -maxdepth 1 -printf '%p ' 2>/dev/null
+	done
 }
-wait_collectors || fail "collectors finished in time"
 
-for c in main forbidden missing-crd server-error slow deadline namespaces unreachable; do
-	d=$T/$c
-	rc=$(cat "$d/rc" 2>/dev/null || echo none)
-	if [ "$rc" = 0 ] && [ -s "$d/bundle.tar.gz" ]; then
-		pass "$c: exit 0 and a bundle written ($(cat "$d/seconds")s)"
+# alive PID...: the given processes that still run (zombies do not count)
+alive() {
+	local p st
+	for p in "$@"; do
+		st=$(cut -d ' ' -f 3 "/proc/$p/stat" 2>/dev/null) || continue
+		[ "$st" != Z ] && [ "$st" != X ] && printf '%s ' "$p"
+	done
+}
+
+if want sigterm; then
+	if start_server sigterm '{"delays": {"gitrepositories": 30}}'; then
+		# while kubectl waits for the API server (the request is seen by the server)
+		d=$T/sigterm
+		mkdir -p "$d/tmp" "$d/out"
+		TMPDIR=$d/tmp "$COLLECT" -q --kubeconfig "$d/kubeconfig" -o "$d/out/bundle.tar.gz" 2>"$d/stderr" &
+		cpid=$!
+		for _ in $(seq 1 600); do
+			grep -q '"/apis/source.toolkit.fluxcd.io/v1/gitrepositories' "$d/requests.log" 2>/dev/null && break
+			sleep 0.1
+		done
+		kill -TERM "$cpid"
+		t0=$(date +%s)
+		wait "$cpid"
+		rc=$?
+		dt=$(($(date +%s) - t0))
+		left=$(leftovers "$d/tmp" "$d/out")
+		if [ "$rc" = 143 ] && [ "$dt" -le 3 ] && [ -z "$left" ] &&
+			grep -q '^fluxdiag-collect: interrupted, no bundle written$' "$d/stderr"; then
+			pass "sigterm: during a kubectl call: stops at once (rc $rc, ${dt}s), leaves nothing"
+		else
+			fail "sigterm: during a kubectl call: stops at once (rc $rc, ${dt}s), leaves nothing: $left"
+		fi
+
+		# at any moment of the start: before and while the work directory and the first calls are made
+		bad=""
+		for delay in 0 0.01 0.02 0.05 0.1 0.15 0.2 0.3 0.5 0.8 1.2 2; do
+			rm -rf "$d/tmp" "$d/out"
+			mkdir -p "$d/tmp" "$d/out"
+			TMPDIR=$d/tmp "$COLLECT" -q --kubeconfig "$d/kubeconfig" -o "$d/out/bundle.tar.gz" 2>/dev/null &
+			cpid=$!
+			sleep "$delay"
+			kill -TERM "$cpid"
+			wait "$cpid"
+			rc=$?
+			left=$(leftovers "$d/tmp" "$d/out")
+			[ "$rc" = 143 ] && [ -z "$left" ] || bad="$bad [after ${delay}s: rc $rc $left]"
+		done
+		if [ -z "$bad" ]; then
+			pass "sigterm: at 12 moments of the start: rc 143, nothing left behind"
+		else
+			fail "sigterm: at 12 moments of the start: rc 143, nothing left behind:$bad"
+		fi
 	else
-		fail "$c: exit 0 and a bundle written (rc=$rc)"
-		sed 's/^/    /' "$d/stderr" | tail -20
-		continue
+		fail "fake API server starts"
 	fi
-	if grep -Eq '^fluxdiag-collect: wrote .*: [0-9]+ steps, [0-9]+ failed' "$d/stderr"; then
-		pass "$c: final line tells how many steps failed"
-	else
-		fail "$c: final line tells how many steps failed"
-	fi
-	reqlog=()
-	[ -f "$d/requests.log" ] && reqlog=("$d/requests.log")
-	while IFS= read -r line; do
-		case $line in
-		PASS:*) pass "${line#PASS: }" ;;
-		FAIL:*) fail "${line#FAIL: }" ;;
-		*) printf '%s\n' "$line" ;;
-		esac
-	done < <("$PY" "$HERE/check_bundle.py" "$c" "$d/bundle.tar.gz" "${reqlog[@]+"${reqlog[@]}"}" 2>&1 || echo "FAIL: $c: check_bundle.py crashed")
-done
 
-if grep -q '^fluxdiag-collect: \[ *1\] kubectl config current-context: ok ([0-9]* ms)$' "$T/main/stderr"; then
-	pass "main: progress lines with durations on stderr"
-else
-	fail "main: progress lines with durations on stderr"
-fi
-if [ "$(grep -c '^fluxdiag-collect:' "$T/forbidden/stderr")" = 1 ]; then
-	pass "forbidden: -q prints only the final line"
-else
-	fail "forbidden: -q prints only the final line"
-fi
-s=$(cat "$T/deadline/seconds" 2>/dev/null || echo 999)
-if [ "$s" -le 14 ]; then pass "deadline: run bounded by --timeout 8s (${s}s)"; else fail "deadline: run bounded by --timeout 8s (${s}s)"; fi
-s=$(cat "$T/unreachable/seconds" 2>/dev/null || echo 999)
-if [ "$s" -le 26 ]; then pass "unreachable: run bounded by --timeout 20s (${s}s)"; else fail "unreachable: run bounded (${s}s)"; fi
-
-# --- interrupted by SIGTERM: no bundle, no temporary files, no kubectl left behind -------------
-
-if start_server sigterm '{"delays": {"gitrepositories": 30}}'; then
-	mkdir -p "$T/sigterm/tmp"
-	TMPDIR=$T/sigterm/tmp "$COLLECT" -q --kubeconfig "$T/sigterm/kubeconfig" -o "$T/sigterm/bundle.tar.gz" 2>"$T/sigterm/stderr" &
+	# while the archive is written: gzip is slowed down and tells when it starts
+	d=$T/sigterm-archive
+	mkdir -p "$d/bin" "$d/tmp" "$d/out"
+	cat >"$d/bin/gzip" <<EOF
+#!/usr/bin/env bash
+: >"$d/gzip-started"
+sleep 5
+exec $(command -v gzip) "\$@"
+EOF
+	chmod +x "$d/bin/gzip"
+	write_kubeconfig "$d/kubeconfig" 9
+	PATH=$d/bin:$PATH TMPDIR=$d/tmp "$COLLECT" -q --kubeconfig "$d/kubeconfig" --timeout 1s \
+		-o "$d/out/bundle.tar.gz" 2>"$d/stderr" &
 	cpid=$!
-	for _ in $(seq 1 100); do
-		grep -q '"/apis/source.toolkit.fluxcd.io/v1/gitrepositories' "$T/sigterm/requests.log" 2>/dev/null && break
+	for _ in $(seq 1 600); do
+		[ -e "$d/gzip-started" ] && break
 		sleep 0.1
 	done
 	kill -TERM "$cpid"
@@ -235,41 +368,164 @@ if start_server sigterm '{"delays": {"gitrepositories": 30}}'; then
 	wait "$cpid"
 	rc=$?
 	dt=$(($(date +%s) - t0))
-	if [ "$rc" = 143 ] && [ "$dt" -le 3 ] && [ ! -e "$T/sigterm/bundle.tar.gz" ] &&
-		[ -z "$(ls -A "$T/sigterm/tmp")" ] && ! ls "$T/sigterm"/bundle.tar.gz.partial.* >/dev/null 2>&1; then
-		pass "sigterm: stops at once (rc $rc, ${dt}s), leaves no bundle and no temporary files"
+	left=$(leftovers "$d/tmp" "$d/out")
+	if [ -e "$d/gzip-started" ] && [ "$rc" = 143 ] && [ "$dt" -le 3 ] && [ -z "$left" ]; then
+		pass "sigterm: while the archive is written: stops at once (rc $rc, ${dt}s), no partial file"
 	else
-		fail "sigterm: stops at once (rc $rc, ${dt}s), leaves no bundle and no temporary files"
+		fail "sigterm: while the archive is written: stops at once (rc $rc, ${dt}s), no partial file: $left"
 	fi
-else
-	fail "fake API server starts"
 fi
 
-# --- the analyzer on the main bundle --------------------------------------------------------
+# --- the output file ------------------------------------------------------------------------
 
-if [ -n "${FLUXDIAG:-}" ] && [ -x "${FLUXDIAG}" ] && [ -s "$T/main/bundle.tar.gz" ]; then
-	timeout 60 "$FLUXDIAG" analyze --format json "$T/main/bundle.tar.gz" >"$T/report.json" 2>"$T/report.err"
-	if "$PY" - "$T/report.json" <<'EOF'; then
-import json, sys
-r = json.load(open(sys.argv[1]))
-byid = {f["id"]: f for f in r.get("findings", [])}
-rc = r.get("root_causes", [])
-f = byid.get(rc[0]) if rc else None
-ok = (f is not None and f.get("rule") == "SRC-GIT-AUTH"
-      and f.get("object", {}).get("kind") == "GitRepository"
-      and f.get("object", {}).get("namespace") == "flux-system"
-      and f.get("object", {}).get("name") == "podinfo")
-if not ok:
-    print("root_causes:", rc, "first finding:", f)
-sys.exit(0 if ok else 1)
-EOF
-		pass "analyzer: root cause of the main bundle is SRC-GIT-AUTH on GitRepository flux-system/podinfo"
+# quick NAME ARGS...: a run that reaches its deadline at once (no API call is made), in $T/NAME
+quick() {
+	local d=$T/$1
+	shift
+	mkdir -p "$d/tmp"
+	[ -f "$d/kubeconfig" ] || write_kubeconfig "$d/kubeconfig" 9
+	TMPDIR=$d/tmp timeout 100 "$COLLECT" -q --kubeconfig "$d/kubeconfig" --timeout 1s "$@" \
+		>"$d/stdout" 2>"$d/stderr"
+	echo $? >"$d/rc"
+}
+
+if want output; then
+	# -o DIR: the default name inside DIR, and the final line names that file
+	d=$T/out-dir
+	mkdir -p "$d/dest"
+	quick out-dir -o "$d/dest"
+	f=$(cd "$d/dest" && ls -A)
+	if [ "$(cat "$d/rc")" = 0 ] && [[ $f =~ ^fluxdiag-bundle-[0-9]{8}T[0-9]{6}Z\.tar\.gz$ ]] &&
+		gzip -t "$d/dest/$f" && grep -q "^fluxdiag-collect: wrote $d/dest/$f: " "$d/stderr" &&
+		[ -z "$(leftovers "$d/tmp")" ]; then
+		pass "output: -o DIR writes DIR/fluxdiag-bundle-<timestamp>.tar.gz and names it"
 	else
-		sed 's/^/    /' "$T/report.err" | tail -5
-		fail "analyzer: root cause of the main bundle is SRC-GIT-AUTH on GitRepository flux-system/podinfo"
+		fail "output: -o DIR writes DIR/fluxdiag-bundle-<timestamp>.tar.gz and names it: rc $(cat "$d/rc"), [$f], $(tail -1 "$d/stderr")"
 	fi
-else
-	skip "analyzer check (set FLUXDIAG to the fluxdiag binary)"
+	# a relative name
+	mkdir -p "$T/out-rel/cwd"
+	(cd "$T/out-rel/cwd" && quick out-rel -o rel.tar.gz)
+	if [ "$(cat "$T/out-rel/rc")" = 0 ] && gzip -t "$T/out-rel/cwd/rel.tar.gz" 2>/dev/null &&
+		tar -xzOf "$T/out-rel/cwd/rel.tar.gz" --wildcards '*/manifest.json' | grep -q '"format": "fluxdiag-bundle/v1"' &&
+		[ "$(cd "$T/out-rel/cwd" && ls -A)" = rel.tar.gz ]; then
+		pass "output: -o with a relative name writes a whole bundle there"
+	else
+		fail "output: -o with a relative name writes a whole bundle there"
+	fi
+	quick out-dir-missing -o "$T/out-dir-missing/no-such-dir/"
+	if [ "$(cat "$T/out-dir-missing/rc")" = 1 ] && [ ! -e "$T/out-dir-missing/no-such-dir" ] &&
+		grep -q 'cannot write to directory' "$T/out-dir-missing/stderr"; then
+		pass "output: -o DIR/ for a missing directory fails (rc 1)"
+	else
+		fail "output: -o DIR/ for a missing directory fails (rc 1)"
+	fi
+
+	# an existing output file is kept unless --force
+	d=$T/out-exists
+	mkdir -p "$d"
+	printf 'keep me\n' >"$d/bundle.tar.gz"
+	quick out-exists -o "$d/bundle.tar.gz"
+	if [ "$(cat "$d/rc")" = 2 ] && [ "$(cat "$d/bundle.tar.gz")" = "keep me" ] &&
+		grep -q 'exists (use --force to replace it)' "$d/stderr" && [ -z "$(leftovers "$d/tmp")" ]; then
+		pass "output: an existing file is refused without --force (rc 2), left as it was"
+	else
+		fail "output: an existing file is refused without --force (rc 2): rc $(cat "$d/rc")"
+	fi
+	quick out-exists -o "$d/bundle.tar.gz" --force
+	if [ "$(cat "$d/rc")" = 0 ] && gzip -t "$d/bundle.tar.gz" 2>/dev/null; then
+		pass "output: --force replaces an existing file"
+	else
+		fail "output: --force replaces an existing file: rc $(cat "$d/rc")"
+	fi
+
+	# OUT is a symlink planted to another file: refused; with --force the link is replaced
+	d=$T/out-link
+	mkdir -p "$d"
+	printf 'victim\n' >"$d/victim"
+	ln -s "$d/victim" "$d/bundle.tar.gz"
+	quick out-link -o "$d/bundle.tar.gz"
+	rc1=$(cat "$d/rc")
+	quick out-link -o "$d/bundle.tar.gz" --force
+	if [ "$rc1" = 2 ] && [ "$(cat "$d/rc")" = 0 ] && [ "$(cat "$d/victim")" = victim ] &&
+		[ ! -L "$d/bundle.tar.gz" ] && gzip -t "$d/bundle.tar.gz" 2>/dev/null; then
+		pass "output: a symlink at the output name is refused, and replaced (not followed) with --force"
+	else
+		fail "output: a symlink at the output name: rc $rc1 then $(cat "$d/rc"), victim: $(cat "$d/victim")"
+	fi
+
+	# a symlink planted at the temporary name (mktemp made to return a known name) is never
+	# opened: the run fails and the link's target is untouched
+	d=$T/out-tmplink
+	mkdir -p "$d/bin" "$d/dest"
+	printf 'victim\n' >"$d/victim"
+	ln -s "$d/victim" "$d/dest/.planted"
+	cat >"$d/bin/mktemp" <<EOF
+#!/usr/bin/env bash
+case "\$*" in
+*"$d/dest/"*) printf '%s\n' "$d/dest/.planted" ;;
+*) exec $(command -v mktemp) "\$@" ;;
+esac
+EOF
+	chmod +x "$d/bin/mktemp"
+	PATH=$d/bin:$PATH quick out-tmplink -o "$d/dest/bundle.tar.gz"
+	if [ "$(cat "$d/rc")" = 1 ] && [ "$(cat "$d/victim")" = victim ] &&
+		[ "$(cd "$d/dest" && ls -A)" = .planted ] && [ -z "$(leftovers "$d/tmp")" ] &&
+		grep -q 'cannot create a temporary file' "$d/stderr"; then
+		pass "output: a symlink planted at the temporary name is not followed (rc 1, target untouched)"
+	else
+		fail "output: a symlink planted at the temporary name: rc $(cat "$d/rc"), victim: $(cat "$d/victim"), $(cd "$d/dest" && ls -A)"
+	fi
+fi
+
+# --- the deadline holds against an exec credential plugin that leaves a child behind --------
+
+if want plugin; then
+	if ! command -v openssl >/dev/null 2>&1; then
+		fail "plugin: openssl is needed for the HTTPS fake API server"
+	elif start_server plugin '{}' "$HERE/scenarios/main" tls; then
+		d=$T/plugin
+		# the plugin answers at once but leaves a child that holds its output open: kubectl
+		# waits for that child, and so would the collector
+		cat >"$d/credential-plugin" <<EOF
+#!/usr/bin/env bash
+sleep 300 &
+echo \$! >>"$d/children"
+printf '%s\n' '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"plugin-token"}}'
+EOF
+		chmod +x "$d/credential-plugin"
+		sed -i '/^users:/,$d' "$d/kubeconfig"
+		cat >>"$d/kubeconfig" <<EOF
+users:
+- name: fake
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: $d/credential-plugin
+      interactiveMode: Never
+EOF
+		mkdir -p "$d/tmp"
+		t0=$(date +%s)
+		TMPDIR=$d/tmp timeout 100 "$COLLECT" -q --kubeconfig "$d/kubeconfig" --timeout 8s \
+			-o "$d/bundle.tar.gz" 2>"$d/stderr"
+		rc=$?
+		dt=$(($(date +%s) - t0))
+		kids=()
+		read -r -a kids <<<"$(tr '\n' ' ' <"$d/children" 2>/dev/null)"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			[ -z "$(alive "${kids[@]+"${kids[@]}"}")" ] && break
+			sleep 0.3
+		done
+		left=$(alive "${kids[@]+"${kids[@]}"}")
+		if [ "$rc" = 0 ] && [ "$dt" -le 14 ] && [ "${#kids[@]}" -ge 1 ] && [ -z "$left" ] &&
+			grep -q 'deadline of 8s reached' "$d/stderr"; then
+			pass "plugin: --timeout 8s holds (${dt}s) and the plugin's children are ended (${#kids[@]})"
+		else
+			fail "plugin: --timeout 8s holds (rc $rc, ${dt}s), plugin children ended (${#kids[@]}, alive: $left)"
+			for p in $left; do kill "$p" 2>/dev/null; done
+		fi
+	else
+		fail "fake API server starts (HTTPS)"
+	fi
 fi
 
 finish
