@@ -207,6 +207,7 @@ def run_checks(case, b, reqlog):
         check("main: log holds the Reconciler error of podinfo",
               ok and any(o.get("msg") == "Reconciler error"
                          and o.get("GitRepository", {}).get("name") == "podinfo" for o in objs))
+        redaction_checks(b)
         crd = b.read("resources/customresourcedefinitions.yaml") or ""
         check("main: CRD list holds names and versions only",
               "name: gitrepositories.source.toolkit.fluxcd.io" in crd and "- name: v1" in crd
@@ -298,6 +299,84 @@ def run_checks(case, b, reqlog):
         check("namespaces: namespace filter respected",
               "private-repo" in a and "podinfo" not in a)
     report()
+
+
+# Planted in scenarios/main (HelmRelease apps/podinfo spec.values, Kustomization flux-system/apps
+# spec.postBuild.substitute, a helm-controller log line): what each must not leave in the bundle.
+PLANTED = [
+    ("YAML key adminPassword", "SENTINEL-R18-ADMINPASSWORD"),
+    ("YAML key admin_password", "SENTINEL-R18-ADMIN_PASSWORD"),
+    ("YAML key DB_PASSWORD in values", "SENTINEL-R18-DB_PASSWORD-VALUES"),
+    ("YAML key token", "SENTINEL-R18-TOKEN"),
+    ("YAML key apiKey", "SENTINEL-R18-APIKEY"),
+    ("YAML key api_key", "SENTINEL-R18-API_KEY"),
+    ("YAML key clientSecret", "SENTINEL-R18-CLIENTSECRET"),
+    ("YAML key secret", "SENTINEL-R18-SECRET"),
+    ("YAML key secretKey", "SENTINEL-R18-SECRETKEY"),
+    ("YAML key registry_token", "SENTINEL-R18-REGISTRY_TOKEN"),
+    ("YAML block value of privateKey", "SENTINEL-R18-BLOCKKEY"),
+    ("YAML folded value of longPassword", "SENTINEL-R18-FOLDEDPASSWORD"),
+    ("postBuild.substitute DB_PASSWORD", "SENTINEL-R18-SUBST-DB_PASSWORD"),
+    ("postBuild.substitute registry_token", "SENTINEL-R18-SUBST-REGISTRY_TOKEN"),
+    ("args list item after --token", "SENTINEL-R18-ARGTOKEN"),
+    ("args item --api-key=VALUE", "SENTINEL-R18-ARGAPIKEY"),
+    ("env DB_PASS (PASS without PASSW)", "SENTINEL-R18-ENVPASS"),
+    ("SOPS age key", "AGE-SECRET-KEY-1SENTINELR18AGE"),
+    ("token as URL user", "5e1f0c3a9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f"),
+    ("header X-Vault-Token", "SENTINEL-R18-VAULT"),
+    ("header PRIVATE-TOKEN", "SENTINEL-R18-GITLAB"),
+    ("header x-auth-token", "SENTINEL-R18-XAUTH"),
+    ("header Cookie", "SENTINEL-R18-COOKIE"),
+    ("Basic credentials outside an Authorization header",
+     "c2VudGluZWwtdXNlcjpTZW50aW5lbEJhc2ljUHcxOA"),
+    ("log: X-Vault-Token header", "SENTINEL-R18-LOG-VAULT"),
+    ("log: Private-Token header", "SENTINEL-R18-LOG-GITLAB"),
+    ("log: X-Auth-Token header", "SENTINEL-R18-LOG-XAUTH"),
+    ("log: Cookie header", "SENTINEL-R18-LOG-COOKIE"),
+    ("log: JSON args after --token", "SENTINEL-R18-LOG-ARGTOKEN"),
+    ("log: JSON --api-key=VALUE", "SENTINEL-R18-LOG-APIKEY"),
+    ("log: JSON key adminPassword", "SENTINEL-R18-LOG-ADMINPASSWORD"),
+]
+
+
+def redaction_checks(b):
+    texts = {}
+    for dirpath, _, files in os.walk(b.top):
+        for fn in files:
+            p = os.path.join(dirpath, fn)
+            with open(p, "rb") as f:
+                texts[os.path.relpath(p, b.top)] = f.read().decode("utf-8", "replace")
+    for what, needle in PLANTED:
+        hits = [rel for rel, t in texts.items() if needle in t]
+        check("main: redaction: " + what, not hits, hits)
+    hr = b.read("resources/helmreleases.helm.toolkit.fluxcd.io.yaml") or ""
+    ks = b.read("resources/kustomizations.kustomize.toolkit.fluxcd.io.yaml") or ""
+    log = b.read("logs/flux-system/helm-controller-7d9f8b6c5d-x2x4q/manager.log") or ""
+    kept = [
+        ("tokenTTL", "tokenTTL: 5m" in hr),
+        ("existingSecret", "existingSecret: podinfo-db" in hr),
+        ("passwordSecretRef", re.search(r"passwordSecretRef:\n +key: password\n +name: podinfo-db", hr)),
+        ("automountServiceAccountToken", "automountServiceAccountToken: true" in hr),
+        ("topologyKey", "topologyKey: kubernetes.io/hostname" in hr),
+        ("Basic authentication prose",
+         "authDocs: Basic authentication is described in the chart README" in hr),
+        ("a non-secret env value", "value: smtp.example.com" in hr),
+        ("the args after the secret", re.search(r"- --log-level\n +- debug\n", hr)),
+        ("the host of a URL with a token user", "@github.com/acme/charts" in hr),
+        ("a non-secret block value", "first line" in hr and "second line" in hr),
+        ("a non-secret substitute", "cluster_name: prod-eu-1" in ks),
+        ("tokenTTL in a JSON log line", '"tokenTTL":"5m"' in log),
+    ]
+    missing = [n for n, ok in kept if not ok]
+    check("main: redaction keeps non-secret neighbours", not missing, missing)
+    lines = [l for l in log.splitlines() if l.strip()]
+    try:
+        for l in lines:
+            json.loads(l)
+        ok = bool(lines)
+    except ValueError as e:
+        ok = False
+    check("main: helm-controller log lines stay valid JSON after redaction", ok)
 
 
 def report():

@@ -528,4 +528,133 @@ EOF
 	fi
 fi
 
+# --- the redaction patterns: one data file, embedded in the collector -------------------------
+
+if want redaction; then
+	PATTERNS=$ROOT/redaction/patterns.txt
+	if bash "$ROOT/redaction/embed-patterns.sh" --check 2>"$T/embed.err"; then
+		pass "redaction: the collector embeds redaction/patterns.txt as it is"
+	else
+		sed 's/^/    /' "$T/embed.err" | head -20
+		fail "redaction: the collector embeds redaction/patterns.txt as it is"
+	fi
+	# the check notices a change of the data file
+	mkdir -p "$T/embed/redaction" "$T/embed/collectors"
+	cp "$ROOT/redaction/embed-patterns.sh" "$T/embed/redaction/"
+	cp "$COLLECT" "$T/embed/collectors/"
+	sed 's/^\(line\tjwt\t\)/\1x/' "$PATTERNS" >"$T/embed/redaction/patterns.txt"
+	if ! cmp -s "$PATTERNS" "$T/embed/redaction/patterns.txt" &&
+		! bash "$T/embed/redaction/embed-patterns.sh" --check 2>/dev/null &&
+		bash "$T/embed/redaction/embed-patterns.sh" >/dev/null &&
+		bash "$T/embed/redaction/embed-patterns.sh" --check; then
+		pass "redaction: a changed data file is noticed, and embed-patterns.sh brings the copy in line"
+	else
+		fail "redaction: a changed data file is noticed, and embed-patterns.sh brings the copy in line"
+	fi
+
+	# every line: KIND NAME REGEX REPLACEMENT; each regex (with {{key}} and {{env}} expanded) is
+	# a valid ERE and a valid PCRE2 pattern, and both find the same text in the corpus
+	key=$(awk -F '\t+' '$1 == "key" { print $3 }' "$PATTERNS")
+	env=$(awk -F '\t+' '$1 == "env" { print $3 }' "$PATTERNS")
+	bad=""
+	names=" "
+	n=0
+	have_pcre=0
+	printf 'x\n' | grep -qP 'x' 2>/dev/null && have_pcre=1
+	while IFS= read -r l; do
+		case $l in '' | '#'*) continue ;; esac
+		IFS=$'\t' read -r kind name re repl extra <<<"$l"
+		n=$((n + 1))
+		case $kind in key | keep | env | line | line-i) ;; *) bad="$bad [$name: unknown kind '$kind']" && continue ;; esac
+		[ -n "$name" ] && [ -n "$re" ] && [ -n "$repl" ] && [ -z "${extra:-}" ] ||
+			bad="$bad [line '$l': needs exactly 4 fields]"
+		case $names in *" $name "*) bad="$bad [$name: name used twice]" ;; esac
+		names="$names$name "
+		re=${re//\{\{key\}\}/($key)}
+		re=${re//\{\{env\}\}/($env)}
+		ci=()
+		[ "$kind" = line ] || ci=(-i)
+		printf 'x\n' | grep -E "${ci[@]+"${ci[@]}"}" -e "$re" >/dev/null 2>&1
+		[ $? -le 1 ] || bad="$bad [$name: not a valid ERE]"
+		if [ "$have_pcre" = 1 ]; then
+			printf 'x\n' | grep -P "${ci[@]+"${ci[@]}"}" -e "$re" >/dev/null 2>&1
+			[ $? -le 1 ] || bad="$bad [$name: not a valid PCRE2 pattern]"
+			if [ "$kind" = line ] || [ "$kind" = line-i ]; then
+				e=$(grep -oE "${ci[@]+"${ci[@]}"}" -e "$re" "$HERE/redaction-corpus.txt")
+				p=$(grep -oP "${ci[@]+"${ci[@]}"}" -e "$re" "$HERE/redaction-corpus.txt")
+				[ "$e" = "$p" ] || bad="$bad [$name: ERE and PCRE2 differ: '${e//$'\n'/|}' / '${p//$'\n'/|}']"
+				[ -n "$e" ] || bad="$bad [$name: matches nothing in the corpus]"
+			fi
+		fi
+	done <"$PATTERNS"
+	if [ -z "$bad" ] && [ "$n" -ge 20 ]; then
+		pass "redaction: $n patterns well formed, valid ERE and PCRE2, same matches on the corpus"
+	else
+		fail "redaction: patterns well formed, valid ERE and PCRE2, same matches on the corpus:$bad"
+	fi
+	[ "$have_pcre" = 1 ] || skip "redaction: grep -P (PCRE2) not available, patterns checked as ERE only"
+fi
+
+# --- long logs and long lines: cut first, redaction linear and inside the deadline -------------
+
+if want longline; then
+	d=$T/longline
+	mkdir -p "$d/scenario"
+	ln -s "$HERE/scenarios/main/objects.json" "$d/scenario/objects.json"
+	cp -r "$HERE/scenarios/main/logs" "$d/scenario/logs"
+	sc=$d/scenario/logs/flux-system/source-controller-7d9f8b6c5d-x2x4q
+	kc=$d/scenario/logs/flux-system/kustomize-controller-7d9f8b6c5d-x2x4q
+	# source-controller: 64 MiB of old lines with a token, then the last lines, with one; only
+	# the newest 1 MiB is kept. kustomize-controller: one line of 64 MiB (kept whole by
+	# --max-log-bytes 80Mi) holding a password, between two ordinary lines.
+	"$PY" - "$sc/manager.log" "$kc/manager.log" <<-'EOF'
+		import sys
+		old = '{"level":"info","ts":"2026-11-19T08:00:00.000Z","msg":"old line token=SENTINEL-OLDLOG-77c1 padding padding padding"}\n'
+		new = '{"level":"error","ts":"2026-11-20T09:10:00.000Z","msg":"Reconciler error","error":"token=SENTINEL-NEWLOG-31aa"}\n'
+		with open(sys.argv[1], "w") as f:
+		    f.write(old * (64 * 1048576 // len(old)))
+		    f.write(new * 3)
+		with open(sys.argv[2], "w") as f:
+		    f.write('{"level":"info","msg":"before"}\n')
+		    f.write('{"level":"info","msg":"' + "password=SENTINEL-LONGLINE-9e0b " * (64 * 1048576 // 33) + '"}\n')
+		    f.write('{"level":"info","msg":"after"}\n')
+	EOF
+	if start_server longline '{}' "$d/scenario"; then
+		mkdir -p "$d/tmp"
+		t0=$(date +%s)
+		TMPDIR=$d/tmp timeout 400 "$COLLECT" -q --kubeconfig "$d/kubeconfig" --timeout 300s \
+			--max-log-bytes 1Mi -o "$d/bundle1.tar.gz" 2>"$d/stderr1"
+		rc1=$?
+		dt1=$(($(date +%s) - t0))
+		t0=$(date +%s)
+		TMPDIR=$d/tmp timeout 400 "$COLLECT" -q --kubeconfig "$d/kubeconfig" --timeout 300s \
+			--max-log-bytes 80Mi -o "$d/bundle2.tar.gz" 2>"$d/stderr2"
+		rc2=$?
+		dt2=$(($(date +%s) - t0))
+		mkdir -p "$d/x1" "$d/x2"
+		tar -xzf "$d/bundle1.tar.gz" -C "$d/x1" 2>/dev/null
+		tar -xzf "$d/bundle2.tar.gz" -C "$d/x2" 2>/dev/null
+		l1=$(find "$d/x1" -path '*source-controller-7d9f8b6c5d-x2x4q/manager.log')
+		l2=$(find "$d/x2" -path '*kustomize-controller-7d9f8b6c5d-x2x4q/manager.log')
+		size1=$(wc -c <"$l1" 2>/dev/null || echo none)
+		if [ "$rc1" = 0 ] && [ -n "$l1" ] && [ "$size1" -le 1048576 ] &&
+			grep -q 'token=\[REDACTED by fluxdiag\]' "$l1" && ! grep -rq SENTINEL "$d/x1" &&
+			[ "$(head -c 1 "$l1")" = "{" ]; then
+			pass "longline: a 64 MiB log is cut to --max-log-bytes 1Mi at a line start, then redacted (${dt1}s)"
+		else
+			fail "longline: a 64 MiB log is cut to --max-log-bytes 1Mi at a line start, then redacted (rc $rc1, ${dt1}s, size $size1)"
+		fi
+		if [ "$rc2" = 0 ] && [ -n "$l2" ] && ! grep -rq SENTINEL "$d/x2" &&
+			[ "$(sed -n 2p "$l2")" = '[REDACTED by fluxdiag: a line longer than 1048576 bytes]' ] &&
+			[ "$(sed -n 3p "$l2")" = '{"level":"info","msg":"after"}' ] && [ "$dt2" -le 240 ]; then
+			pass "longline: a 64 MiB line is replaced by a note, the lines around it kept (${dt2}s)"
+		else
+			fail "longline: a 64 MiB line is replaced by a note, the lines around it kept (rc $rc2, ${dt2}s)"
+		fi
+	else
+		fail "fake API server starts"
+	fi
+	rm -rf "$d/scenario/logs" "$d/x1" "$d/x2"
+fi
+
 finish
