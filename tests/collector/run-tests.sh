@@ -501,7 +501,6 @@ users:
     exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       command: $d/credential-plugin
-      interactiveMode: Never
 EOF
 		mkdir -p "$d/tmp"
 		t0=$(date +%s)
