@@ -11,6 +11,7 @@
 #include "causes_link.h"
 #include "report_timeline.h"
 #include "fluxdiag_browse.h"
+#include "coverage_judge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ static void bundle_free(struct fd_bundle *b)
 	fd_vec_free(&b->log_acc_order);
 	fd_map_free(&b->log_acc);
 	fd_map_free(&b->collected);
+	fd_map_free(&b->log_pods);
 	free(b->flux_ns);
 	fd_arena_free(b->arena);
 }
@@ -175,6 +177,7 @@ static struct fd_report *finish(struct fd_bundle *b)
 	r->rules = b->rules;
 	r->nrules = b->rules ? b->rules->rules.len : 0;
 	fd_causes_link(b, r);
+	fd_coverage_judge(b, r);
 	fd_timeline_build(b, r);
 	r->warnings = b->warnings;
 	memset(&b->warnings, 0, sizeof(b->warnings));
@@ -189,6 +192,8 @@ int fd_analyze_path(struct fd_report **out, const char *path, const struct fd_ru
 	int rc = fd_bundle_walk_path(&b, path, fd_entry_load, &b, err);
 	fd_objects_finish(&b);
 	if (rc == 0)
+		rc = fd_coverage_check_bundle(&b, err);
+	if (rc == 0)
 		*out = finish(&b);
 	bundle_free(&b);
 	return rc;
@@ -202,6 +207,8 @@ int fd_analyze_buffer(struct fd_report **out, const void *buf, size_t len, const
 	bundle_init(&b, rules, opts, name);
 	int rc = fd_bundle_walk_buffer(&b, buf, len, fd_entry_load, &b, err);
 	fd_objects_finish(&b);
+	if (rc == 0)
+		rc = fd_coverage_check_bundle(&b, err);
 	if (rc == 0)
 		*out = finish(&b);
 	bundle_free(&b);
@@ -243,6 +250,7 @@ void fd_report_free(struct fd_report *r)
 	free(r->findings);
 	free(r->roots);
 	fd_timeline_free(r);
+	fd_coverage_free(r->coverage);
 	for (size_t i = 0; i < r->warnings.len; i++)
 		free(r->warnings.v[i]);
 	fd_vec_free(&r->warnings);
@@ -259,6 +267,11 @@ int fd_report_max_severity(const struct fd_report *r)
 		if ((int)r->findings[i]->rule->severity > m)
 			m = (int)r->findings[i]->rule->severity;
 	return m;
+}
+
+unsigned fd_report_unknown_count(const struct fd_report *r)
+{
+	return r->coverage ? r->coverage->nunknown : 0;
 }
 
 size_t fd_report_finding_count(const struct fd_report *r)

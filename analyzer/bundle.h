@@ -56,7 +56,9 @@ struct fd_bundle {
 	bool collected_known, has_manifest;
 	double newest_ts;
 	uint64_t log_files, log_lines, bytes_read, entries, skipped_entries;
+	uint64_t files;          /* regular files handed to the loaders */
 	struct fd_map collected; /* resource names the manifest shows were listed: "pods" etc. */
+	struct fd_map log_pods;  /* "ns/pod" of every pod log read -> number of its log files */
 	struct fd_map log_acc;   /* rule-id \x1f key -> struct fd_log_acc * */
 	struct fd_vec log_acc_order;
 	double deadline;         /* monotonic seconds, 0 none */

@@ -127,6 +127,8 @@ int fd_report_render(const struct fd_report *report, const struct fd_render_opts
 /* The highest severity among all findings, or -1 when there are none. */
 int fd_report_max_severity(const struct fd_report *report);
 size_t fd_report_finding_count(const struct fd_report *report);
+/* How many cause categories the bundle could not tell about (no evidence either way). */
+unsigned fd_report_unknown_count(const struct fd_report *report);
 void fd_report_free(struct fd_report *report);
 
 #endif

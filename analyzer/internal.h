@@ -27,5 +27,6 @@
 #include "report_timeline.h"
 #include "render.h"
 #include "rules_test.h"
+#include "coverage_judge.h"
 
 #endif

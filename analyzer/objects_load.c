@@ -312,6 +312,7 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 	struct fd_buf buf = {0};
 	bool truncated = false;
 
+	b->files++;
 	detect_layout(b, e->path);
 	bool is_log = has_suffix(base, ".log") || strcmp(base, "logs.txt") == 0;
 	bool is_obj = has_suffix(base, ".yaml") || has_suffix(base, ".yml") ||
@@ -323,6 +324,10 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 		char *ns, *pod, *container;
 		bool previous;
 		if (fd_log_identity(e->path, &ns, &pod, &container, &previous)) {
+			char *key = fd_xasprintf("%s/%s", ns, pod);
+			uintptr_t seen = (uintptr_t)fd_map_get(&b->log_pods, key);
+			fd_map_put(&b->log_pods, key, (void *)(seen + 1));
+			free(key);
 			fd_log_scan(b, e, ns, pod, container, previous);
 			free(ns);
 			free(pod);

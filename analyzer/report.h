@@ -44,6 +44,7 @@ struct fd_report {
 	const struct fd_ruleset *rules; /* borrowed, for renderers (junit) */
 	struct fd_tl_entry *timeline;   /* oldest first */
 	size_t ntimeline;
+	struct fd_coverage *coverage;   /* verdict per cause (coverage_judge.h); owned */
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include "present.h"
 #include "rules.h"
 #include "report.h"
+#include "coverage_judge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,32 @@ static json_t *finding_json(const struct fd_report *r, const struct fd_finding *
 	return o;
 }
 
+static json_t *coverage_json(const struct fd_report *r)
+{
+	const struct fd_coverage *c = r->coverage;
+	json_t *o = json_object(), *causes = json_array();
+	json_object_set_new(o, "summary", fd_json_str(c->summary));
+	json_object_set_new(o, "flux_seen", json_boolean(c->flux_seen));
+	json_object_set_new(o, "unknown", json_integer(c->nunknown));
+	for (size_t i = 0; i < FD_CAT_COUNT; i++) {
+		const struct fd_cause_verdict *v = &c->causes[i];
+		json_t *ids = json_array(), *steps = json_array();
+		for (size_t k = 0; k < v->nfindings; k++)
+			json_array_append_new(ids, json_string(r->findings[v->findings[k]]->id));
+		for (unsigned k = 0; k < v->nsteps; k++)
+			json_array_append_new(steps, json_integer(v->steps[k]));
+		json_t *e = json_pack("{s:s,s:s,s:o,s:o,s:o}", "category",
+				      fd_category_name(v->category), "verdict",
+				      fd_verdict_name(v->verdict), "findings", ids, "detail",
+				      fd_json_str(v->detail), "steps", steps);
+		if (v->how)
+			json_object_set_new(e, "how", fd_json_str(v->how));
+		json_array_append_new(causes, e);
+	}
+	json_object_set_new(o, "causes", causes);
+	return o;
+}
+
 json_t *fd_report_to_json(const struct fd_report *r)
 {
 	json_t *root = json_object();
@@ -88,6 +115,8 @@ json_t *fd_report_to_json(const struct fd_report *r)
 	for (size_t i = 0; i < r->nroots; i++)
 		json_array_append_new(roots, json_string(r->findings[r->roots[i]]->id));
 	json_object_set_new(root, "root_causes", roots);
+	if (r->coverage)
+		json_object_set_new(root, "coverage", coverage_json(r));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < r->ntimeline; i++) {
 		char ts[32];
@@ -214,7 +243,34 @@ static void text_report(const struct fd_report *r, FILE *out, bool color)
 	fprintf(out, "%llu objects, %llu log files, %llu log lines, %llu bytes read, %zu rules\n\n",
 		(unsigned long long)r->objects, (unsigned long long)r->log_files,
 		(unsigned long long)r->log_lines, (unsigned long long)r->bytes_read, r->nrules);
-	if (!r->nfindings) {
+	const struct fd_coverage *cov = r->coverage;
+	if (cov) {
+		fprintf(out, "%s", st.bold);
+		fd_put_escaped(out, cov->summary, FD_ESC_TAB_SPACE, NULL);
+		fprintf(out, "%s\n\n%sCAUSES (%d checked of %d)%s\n", st.reset, st.bold,
+			FD_CAT_COUNT - (int)cov->nunknown, FD_CAT_COUNT, st.reset);
+		for (size_t i = 0; i < FD_CAT_COUNT; i++) {
+			const struct fd_cause_verdict *v = &cov->causes[i];
+			const char *c = v->verdict == FD_VERDICT_FOUND     ? st.red
+					: v->verdict == FD_VERDICT_UNKNOWN ? st.yellow
+									   : "";
+			fprintf(out, "  %-11s %s%-12s%s ", fd_category_name(v->category), c,
+				fd_verdict_label(v->verdict), st.reset);
+			fd_put_escaped(out, v->detail, FD_ESC_TAB_SPACE, NULL);
+			fputc('\n', out);
+			if (v->how) {
+				fputs("                          to tell: ", out);
+				fd_put_escaped(out, v->how, FD_ESC_TAB_SPACE, NULL);
+				fputc('\n', out);
+			}
+		}
+		fputc('\n', out);
+	}
+	if (!r->nfindings && cov && cov->nunknown) {
+		fputs("No findings in what the bundle holds; the causes above that could not be "
+		      "checked are not ruled out.\n",
+		      out);
+	} else if (!r->nfindings) {
 		fputs("No findings: nothing in this bundle matches a known way Flux gets stuck.\n",
 		      out);
 	} else {

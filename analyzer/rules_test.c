@@ -62,6 +62,46 @@ static int sev_rank(const char *s)
 		n++;                                                                               \
 	} while (0)
 
+/* coverage: {summary: substring, <category>: verdict | {verdict, detail: substring}} */
+static unsigned expect_coverage(json_t *want, json_t *cov, struct fd_buf *failures)
+{
+	unsigned n = 0;
+	const char *key;
+	json_t *v;
+	if (!want)
+		return 0;
+	if (!cov) {
+		FAIL("the report has no coverage");
+		return n;
+	}
+	json_object_foreach(want, key, v)
+	{
+		if (strcmp(key, "summary") == 0) {
+			if (!strstr(fd_jstr(cov, "summary"), json_string_value(v) ? json_string_value(v) : ""))
+				FAIL("coverage summary lacks '%s': %s", json_string_value(v),
+				     fd_jstr(cov, "summary"));
+			continue;
+		}
+		json_t *c = NULL, *x;
+		size_t i;
+		json_array_foreach(json_object_get(cov, "causes"), i, x)
+		{
+			if (strcmp(fd_jstr(x, "category"), key) == 0)
+				c = x;
+		}
+		const char *verdict = json_is_string(v) ? json_string_value(v) : fd_jstr(v, "verdict");
+		const char *detail = json_is_object(v) ? fd_jstr(v, "detail") : "";
+		if (!c)
+			FAIL("coverage has no cause '%s'", key);
+		else if (*verdict && strcmp(fd_jstr(c, "verdict"), verdict) != 0)
+			FAIL("coverage of %s is %s, want %s: %s", key, fd_jstr(c, "verdict"), verdict,
+			     fd_jstr(c, "detail"));
+		else if (*detail && !strstr(fd_jstr(c, "detail"), detail))
+			FAIL("coverage of %s lacks '%s': %s", key, detail, fd_jstr(c, "detail"));
+	}
+	return n;
+}
+
 unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 {
 	unsigned n = 0;
@@ -152,6 +192,9 @@ unsigned fd_expect_check(json_t *want, json_t *report, struct fd_buf *failures)
 		if (!expected)
 			FAIL("unexpected bundle warning: %s", json_string_value(v));
 	}
+
+	n += expect_coverage(json_object_get(want, "coverage"), json_object_get(report, "coverage"),
+			     failures);
 
 	json_array_foreach(json_object_get(want, "absent"), i, v)
 	{

@@ -63,14 +63,16 @@ static const char USAGE[] =
 	"      --rules DIR         add rules from DIR (repeatable; same id replaces)\n"
 	"      --no-default-rules  do not load the installed rule pack\n"
 	"      --fail-on SEV       exit 1 when a finding is at or above SEV: critical, error\n"
-	"                          (default), warning, info, or none\n"
+	"                          (default), warning, info, or none; --fail-on unknown (may be\n"
+	"                          given as well) also exits 1 when a cause could not be checked\n"
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR), always, never\n"
 	"      --timeout DUR       stop reading after DUR (e.g. 60s); the report says so\n"
 	"      --max-entry-bytes N, --max-total-bytes N, --max-entries N, --max-line-bytes N,\n"
 	"      --max-depth N, --max-aliases N, --max-objects-per-file N\n"
 	"                          limits for hostile bundles (sizes take K, M, G, Ki, Mi, Gi)\n"
 	"\n"
-	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error or unreadable\n"
+	"exit status: 0 no finding at or above --fail-on, 1 findings (or, with --fail-on unknown,\n"
+	"a cause that could not be checked), 2 usage error or unreadable bundle or not a support\n"
 	"bundle, 3 rule file error.\n"
 	"get/describe/logs/events/trace: 0 done, 1 not in the bundle, 2 usage or bundle error.\n";
 
@@ -232,6 +234,7 @@ static int cmd_analyze(int argc, char **argv)
 	struct fd_render_opts rop = {FD_FMT_TEXT, 0};
 	const char *output = NULL, *color = "auto";
 	int fail_on = FD_SEV_ERROR;
+	bool fail_unknown = false;
 	uint64_t v;
 	int c, rc;
 	fd_cli_analyze_opts(&ao);
@@ -255,7 +258,9 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_FAIL_ON: {
 			enum fd_severity s;
-			if (strcmp(optarg, "none") == 0)
+			if (strcmp(optarg, "unknown") == 0)
+				fail_unknown = true;
+			else if (strcmp(optarg, "none") == 0)
 				fail_on = 99;
 			else if (fd_severity_parse(optarg, &s) == 0)
 				fail_on = (int)s;
@@ -349,7 +354,10 @@ static int cmd_analyze(int argc, char **argv)
 		rop.color = 1;
 	else if (strcmp(color, "auto") == 0)
 		rop.color = !output && isatty(fileno(stdout)) && !getenv("NO_COLOR");
-	int exit_code = fd_report_max_severity(report) >= fail_on ? EXIT_FINDINGS : 0;
+	int exit_code = fd_report_max_severity(report) >= fail_on ||
+					(fail_unknown && fd_report_unknown_count(report))
+				? EXIT_FINDINGS
+				: 0;
 	rc = fd_report_render(report, &rop, out);
 	if (output && fclose(out) != 0 && !rc)
 		rc = FD_EIO;

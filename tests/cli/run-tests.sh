@@ -21,6 +21,17 @@ check not-an-archive 2 "$bin" analyze "$tmp/junk.tar.gz"
 expect_grep not-an-archive-msg "junk.tar.gz: (not a readable bundle|cannot open bundle)" "$tmp/err"
 [[ $(wc -l <"$tmp/err") == 1 ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: not-an-archive: more than one line"; }
 
+# unrelated files in a tarball: not a support bundle, one line, exit 2
+mkdir -p "$tmp/notes/docs"
+printf '# Holiday photos\n' >"$tmp/notes/README.md"
+printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00' >"$tmp/notes/docs/beach.jpg"
+printf 'title: holidays\nyear: 2026\n' >"$tmp/notes/docs/config.yaml"
+tar -czf "$tmp/notes.tar.gz" -C "$tmp" notes
+check not-a-bundle 2 "$bin" analyze "$tmp/notes.tar.gz"
+expect_grep not-a-bundle-msg "^fluxdiag: $tmp/notes.tar.gz: not a support bundle: 3 files read, none is a Kubernetes object or a pod log$" "$tmp/err"
+[[ $(wc -l <"$tmp/err") == 1 && ! -s "$tmp/out" ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: not-a-bundle: one line on stderr, nothing on stdout"; }
+check not-a-bundle-dir 2 "$bin" analyze -f json "$tmp/notes"
+
 mkdir -p "$tmp/badrules"
 cat >"$tmp/badrules/source.yaml" <<'YAML'
 rules:
@@ -78,6 +89,15 @@ done
 (cd "$tmp" && zip -qr b.zip b) 2>/dev/null && { check zip 1 "$bin" analyze "$tmp/b.zip"; }
 check fail-on-critical 0 "$bin" analyze --fail-on critical "$tmp/b.tar.gz"
 check fail-on-none 0 "$bin" analyze --fail-on none "$tmp/b"
+# a cause that cannot be told: exit 0 by default, 1 with --fail-on unknown; the text says what
+# holds at the top
+check coverage-unknown-default 0 "$bin" analyze "$src/sample-bundles/healthy-cluster"
+expect_grep coverage-text-summary '^1 root cause; 1 of 8 causes could not be checked: backlog$' "$tmp/out"
+expect_grep coverage-text-line '^  backlog +cannot tell +no Flux controller metrics in the bundle$' "$tmp/out"
+check fail-on-unknown 1 "$bin" analyze --fail-on unknown "$src/sample-bundles/healthy-cluster"
+check fail-on-unknown-with-none 1 "$bin" analyze --fail-on none --fail-on unknown "$src/sample-bundles/healthy-cluster"
+check fail-on-unknown-all-checked 0 "$bin" analyze --fail-on unknown "$src/sample-bundles/backlog-negative"
+expect_grep coverage-all-checked '^No findings: every cause was checked$' "$tmp/out"
 check markdown 1 "$bin" analyze -f markdown "$tmp/b"
 expect_grep markdown-head '^# fluxdiag report' "$tmp/out"
 check output-file 1 "$bin" analyze -f json -o "$tmp/report.json" "$tmp/b"

@@ -43,11 +43,14 @@ if [[ -f $ext/troubleshoot-k3s-v0.50.tar.gz ]]; then
 		expect k3s-objects "$tmp/k3s.json" "r['bundle']['objects'] >= 100 and r['bundle']['log_files'] >= 10"
 		expect k3s-restarts "$tmp/k3s.json" "('K8S-POD-RESTARTING', 'coredns-b96499967-tncf4') in names and ('K8S-POD-RESTARTING', 'local-path-provisioner-7b7dc8d6f5-45btl') in names"
 		expect k3s-no-flux-noise "$tmp/k3s.json" "not any(x.startswith(('SRC-', 'KS-', 'HR-', 'CTRL-')) for x in rules)"
+		expect k3s-no-flux-verdict "$tmp/k3s.json" "'no Flux objects or controllers in the bundle' in r['coverage']['summary'] and all(c['verdict'] == 'unknown' and 'Flux is not installed, or the bundle was collected without them' in c['detail'] for c in r['coverage']['causes'] if c['category'] in ('controller', 'source', 'config'))"
+		expect k3s-generic-rules-still-run "$tmp/k3s.json" "[c for c in r['coverage']['causes'] if c['category'] == 'apply'][0]['verdict'] == 'found'"
 		expect k3s-links-skipped "$tmp/k3s.json" "any('link entries were skipped' in w for w in r['bundle']['warnings'])"
 	fi
 	if analyze "$tmp/base.json" "$ext/troubleshoot-baseline.tar.gz"; then
 		expect baseline-format "$tmp/base.json" "r['bundle']['format'] == 'troubleshoot.sh'"
 		expect baseline-objects "$tmp/base.json" "r['bundle']['objects'] >= 300"
+		expect baseline-no-flux-verdict "$tmp/base.json" "r['coverage']['summary'].startswith('No cause found; no Flux objects or controllers in the bundle') and r['coverage']['unknown'] == 8"
 	fi
 else
 	echo "SKIP: troubleshoot bundles ($ext not found)"
