@@ -658,4 +658,31 @@ if want longline; then
 	rm -rf "$d/scenario/logs" "$d/x1" "$d/x2"
 fi
 
+# the bundle of a collection against a closed port: the root cause is the API server being
+# unreachable, in kubectl's own words, and no other cause is said to be ruled out
+if [ -n "${FLUXDIAG:-}" ] && [ -x "${FLUXDIAG}" ] && [ -s "$T/unreachable/bundle.tar.gz" ]; then
+	timeout 60 "$FLUXDIAG" analyze --format json "$T/unreachable/bundle.tar.gz" >"$T/unreachable.json" 2>"$T/unreachable.err"
+	urc=$?
+	if [ "$urc" = 1 ] && "$PY" - "$T/unreachable.json" "$CLOSED" <<'EOF'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+said = "The connection to the server 127.0.0.1:%s was refused - did you specify the right host or port?" % sys.argv[2]
+byid = {f["id"]: f for f in r["findings"]}
+roots = [byid[i] for i in r["root_causes"]]
+cov = {c["category"]: c for c in r["coverage"]["causes"]}
+ok = (len(roots) == 1 and roots[0]["rule"] == "API-UNREACHABLE" and said in roots[0]["message"]
+      and cov["apiserver"]["verdict"] == "found"
+      and all(c["verdict"] == "unknown" and said in c["detail"] for k, c in cov.items() if k != "apiserver")
+      and "7 of 8 causes could not be checked" in r["coverage"]["summary"])
+if not ok:
+    print("root causes:", [(f["rule"], f["message"][:200]) for f in roots], "summary:", r["coverage"]["summary"])
+sys.exit(0 if ok else 1)
+EOF
+		pass "analyzer: the unreachable bundle's root cause quotes kubectl, every other cause cannot be told"
+	else
+		sed 's/^/    /' "$T/unreachable.err" | tail -5
+		fail "analyzer: the unreachable bundle's root cause quotes kubectl, every other cause cannot be told (exit $urc)"
+	fi
+fi
+
 finish
