@@ -147,10 +147,7 @@ int fd_browse_describe(FILE *out, const struct fd_bundle *b, const char *resourc
 		if (yaml_nested(v)) {
 			fd_put_escaped(out, title, 0, NULL);
 			fputc('\n', out);
-			if (json_is_object(v))
-				yaml_map(out, v, 2, false, 0);
-			else
-				yaml_seq(out, v, 2, false, 0);
+			yaml_write(out, v, 2);
 		} else {
 			struct fd_buf tmp = {0};
 			const char *s = fd_json_text(v, &tmp);
@@ -171,7 +168,8 @@ int fd_browse_describe(FILE *out, const struct fd_bundle *b, const char *resourc
 		json_object_foreach(st, k, v)
 			if (strcmp(k, "conditions") != 0)
 				json_object_set(rest, k, v);
-		yaml_map(out, rest, 2, false, 0);
+		if (json_object_size(rest))
+			yaml_write(out, rest, 2);
 		json_decref(rest);
 	}
 	if (strcmp(o->kind, "Event") != 0)

@@ -59,7 +59,8 @@ void ev_last_seen(const struct fd_bundle *b, const struct ev_row *r, char *out, 
 
 /* browse_yaml.c */
 bool yaml_nested(json_t *v);
-void yaml_map(FILE *out, json_t *o, int indent, bool inline_first, unsigned depth);
-void yaml_seq(FILE *out, json_t *a, int indent, bool inline_first, unsigned depth);
+/* Writes v as block YAML (libyaml's emitter), every line indented by `indent` spaces and
+ * escaped for a terminal. */
+void yaml_write(FILE *out, json_t *v, int indent);
 
 #endif
