@@ -34,6 +34,9 @@ extern const enum fd_category fd_coverage_order[FD_CAT_COUNT];
  * r->coverage (freed by fd_coverage_free). Runs after fd_causes_link. */
 void fd_coverage_judge(const struct fd_bundle *b, struct fd_report *r);
 void fd_coverage_free(struct fd_coverage *c);
+/* The `coverage` member of fluxdiag.report/v1 for r->coverage (new reference; NULL when the
+ * report has none). */
+json_t *fd_coverage_to_json(const struct fd_report *r);
 
 /* FD_EBUNDLE with a one-line message when the input holds nothing of a support bundle: no
  * Kubernetes object, no pod log, no manifest, no API-server health or metrics. 0 otherwise. */

@@ -1,6 +1,7 @@
 /* report_ci.c - reports for machines that already read standard formats: SARIF 2.1.0 for
  * code-scanning dashboards, and JUnit XML with one test case per rule (failed where it fired). */
 #include "render.h"
+#include "coverage_judge.h"
 #include "util.h"
 #include "present.h"
 #include "rules.h"
@@ -133,6 +134,16 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 	for (size_t i = 0; i < r->warnings.len; i++)
 		json_array_append_new(notes, json_pack("{s:{s:o},s:s}", "message", "text",
 						       fd_json_str(r->warnings.v[i]), "level", "warning"));
+	for (size_t i = 0; r->coverage && i < FD_CAT_COUNT; i++) {
+		const struct fd_cause_verdict *v = &r->coverage->causes[i];
+		if (v->verdict != FD_VERDICT_UNKNOWN)
+			continue;
+		char *t = fd_xasprintf("cannot tell %s: %s; to tell: %s",
+				       fd_category_name(v->category), v->detail, v->how ? v->how : "");
+		json_array_append_new(notes, json_pack("{s:{s:o},s:s}", "message", "text",
+						       fd_json_str(t), "level", "note"));
+		free(t);
+	}
 	json_t *run = json_pack(
 		"{s:{s:{s:s,s:s,s:s,s:o}},s:o,s:[{s:b,s:o}],s:{s:o,s:o,s:o}}", "tool", "driver",
 		"name", "fluxdiag", "version", FLUXDIAG_VERSION, "informationUri",
@@ -140,6 +151,9 @@ int fd_render_sarif(const struct fd_report *r, FILE *out)
 		results, "invocations", "executionSuccessful", 1, "toolExecutionNotifications", notes,
 		"properties", "bundle", fd_json_str(r->source), "bundleFormat", fd_json_str(r->format),
 		"collectedAt", fd_json_str(r->collected_at));
+	if (r->coverage)
+		json_object_set_new(json_object_get(run, "properties"), "coverage",
+				    fd_coverage_to_json(r));
 	json_t *doc = json_pack("{s:s,s:s,s:[o]}", "$schema",
 				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
 				"runs", run);
@@ -161,9 +175,44 @@ int fd_render_junit(const struct fd_report *r, FILE *out)
 		if (idx < nrules && fired[idx]++ == 0)
 			failed_rules++;
 	}
+	const struct fd_coverage *cov = r->coverage;
+	size_t ncov = cov ? FD_CAT_COUNT : 0, cov_found = 0;
+	for (size_t i = 0; i < ncov; i++)
+		cov_found += cov->causes[i].verdict == FD_VERDICT_FOUND;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-	fprintf(out, "<testsuites name=\"fluxdiag\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-		nrules, failed_rules);
+	fprintf(out, "<testsuites name=\"fluxdiag\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		     "skipped=\"%u\">\n",
+		nrules + ncov, failed_rules + cov_found, cov ? cov->nunknown : 0);
+	if (cov) {
+		/* one test case per cause: a failure when found, skipped when it cannot be told */
+		fprintf(out,
+			"  <testsuite name=\"fluxdiag.coverage\" tests=\"%zu\" failures=\"%zu\" "
+			"errors=\"0\" skipped=\"%u\" timestamp=\"%.19s\">\n",
+			ncov, cov_found, cov->nunknown, r->collected_at);
+		for (size_t i = 0; i < ncov; i++) {
+			const struct fd_cause_verdict *v = &cov->causes[i];
+			fprintf(out, "    <testcase classname=\"fluxdiag.coverage\" name=\"%s\" "
+				     "time=\"0\">",
+				fd_category_name(v->category));
+			if (v->verdict == FD_VERDICT_FOUND) {
+				fputs("<failure type=\"found\" message=\"", out);
+				fd_put_markup(out, v->detail);
+				fputs("\"/>", out);
+			} else if (v->verdict == FD_VERDICT_UNKNOWN) {
+				fputs("<skipped message=\"cannot tell: ", out);
+				fd_put_markup(out, v->detail);
+				fputs("; to tell: ", out);
+				fd_put_markup(out, v->how);
+				fputs("\"/>", out);
+			} else {
+				fputs("<system-out>ruled out: ", out);
+				fd_put_markup(out, v->detail);
+				fputs("</system-out>", out);
+			}
+			fputs("</testcase>\n", out);
+		}
+		fputs("  </testsuite>\n", out);
+	}
 	for (int cat = 0; cat < FD_CAT_COUNT; cat++) {
 		size_t tests = 0, fails = 0;
 		for (size_t i = 0; i < nrules; i++) {

@@ -2,6 +2,7 @@
  * first, each with its chain of symptoms, evidence and fix, then a timeline of events, condition
  * transitions and log errors. Readable on screen and when printed. */
 #include "render.h"
+#include "coverage_judge.h"
 #include "util.h"
 #include "present.h"
 #include "report.h"
@@ -28,6 +29,8 @@ static const char CSS[] =
 	"table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eaeef2;"
 	"padding:.25em .4em;text-align:left;vertical-align:top}"
 	"tr.warn td{background:#fff8c5}ul.chain{margin:.3em 0}"
+	"ul.checklist{list-style:none;padding-left:0}ul.checklist li{margin:.2em 0}"
+	".found .mark{color:#cf222e}.ruled_out .mark{color:#1a7f37}.unknown .mark{color:#9a6700}"
 	"@media print{body{margin:0;max-width:none;font-size:11px}a{color:inherit}"
 	".card{border-left-width:4px}h2{break-after:avoid}}";
 
@@ -153,8 +156,40 @@ int fd_render_html(const struct fd_report *r, FILE *out)
 		r->collected_at, r->collected_known ? "" : " (estimated)",
 		(unsigned long long)r->objects, (unsigned long long)r->log_files,
 		(unsigned long long)r->log_lines, r->nrules, FLUXDIAG_VERSION);
+	const struct fd_coverage *cov = r->coverage;
+	if (cov) {
+		fputs("<h2 id=\"causes\">Causes checked</h2>\n<p><strong>", out);
+		fd_put_markup(out, cov->summary);
+		fputs("</strong></p>\n<ul class=\"checklist\">\n", out);
+		for (size_t i = 0; i < FD_CAT_COUNT; i++) {
+			const struct fd_cause_verdict *v = &cov->causes[i];
+			static const char *const mark[] = {"&#x2717;", "&#x2713;", "?"};
+			fprintf(out, "<li class=\"%s\"><span class=\"mark\">%s</span> <b>%s</b>: %s",
+				fd_verdict_name(v->verdict), mark[v->verdict],
+				fd_category_name(v->category), fd_verdict_label(v->verdict));
+			for (size_t k = 0; k < v->nfindings; k++) {
+				const char *id = r->findings[v->findings[k]]->id;
+				fprintf(out, "%s<a href=\"#%s\">%s</a>", k ? ", " : " ", id, id);
+			}
+			if (v->verdict != FD_VERDICT_FOUND) {
+				fputs(" &#x2014; ", out);
+				fd_put_markup(out, v->detail);
+			}
+			if (v->how) {
+				fputs("<br><small>To tell: ", out);
+				fd_put_markup(out, v->how);
+				fputs("</small>", out);
+			}
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
 	fprintf(out, "<h2 id=\"root-causes\">Root causes (%zu)</h2>\n", r->nroots);
-	if (!r->nfindings)
+	if (!r->nfindings && cov && cov->nunknown)
+		fputs("<p>No findings in what the bundle holds; the causes that could not be checked "
+		      "are not ruled out.</p>\n",
+		      out);
+	else if (!r->nfindings)
 		fputs("<p>No findings: nothing in this bundle matches a known way Flux gets stuck.</p>\n",
 		      out);
 	for (size_t i = 0; i < r->nroots; i++)

@@ -60,32 +60,6 @@ static json_t *finding_json(const struct fd_report *r, const struct fd_finding *
 	return o;
 }
 
-static json_t *coverage_json(const struct fd_report *r)
-{
-	const struct fd_coverage *c = r->coverage;
-	json_t *o = json_object(), *causes = json_array();
-	json_object_set_new(o, "summary", fd_json_str(c->summary));
-	json_object_set_new(o, "flux_seen", json_boolean(c->flux_seen));
-	json_object_set_new(o, "unknown", json_integer(c->nunknown));
-	for (size_t i = 0; i < FD_CAT_COUNT; i++) {
-		const struct fd_cause_verdict *v = &c->causes[i];
-		json_t *ids = json_array(), *steps = json_array();
-		for (size_t k = 0; k < v->nfindings; k++)
-			json_array_append_new(ids, json_string(r->findings[v->findings[k]]->id));
-		for (unsigned k = 0; k < v->nsteps; k++)
-			json_array_append_new(steps, json_integer(v->steps[k]));
-		json_t *e = json_pack("{s:s,s:s,s:o,s:o,s:o}", "category",
-				      fd_category_name(v->category), "verdict",
-				      fd_verdict_name(v->verdict), "findings", ids, "detail",
-				      fd_json_str(v->detail), "steps", steps);
-		if (v->how)
-			json_object_set_new(e, "how", fd_json_str(v->how));
-		json_array_append_new(causes, e);
-	}
-	json_object_set_new(o, "causes", causes);
-	return o;
-}
-
 json_t *fd_report_to_json(const struct fd_report *r)
 {
 	json_t *root = json_object();
@@ -116,7 +90,7 @@ json_t *fd_report_to_json(const struct fd_report *r)
 		json_array_append_new(roots, json_string(r->findings[r->roots[i]]->id));
 	json_object_set_new(root, "root_causes", roots);
 	if (r->coverage)
-		json_object_set_new(root, "coverage", coverage_json(r));
+		json_object_set_new(root, "coverage", fd_coverage_to_json(r));
 	json_t *tl = json_array();
 	for (size_t i = 0; i < r->ntimeline; i++) {
 		char ts[32];
@@ -415,8 +389,28 @@ static void md_report(const struct fd_report *r, FILE *out)
 	fprintf(out, "| read | %llu objects, %llu log files, %llu log lines |\n\n",
 		(unsigned long long)r->objects, (unsigned long long)r->log_files,
 		(unsigned long long)r->log_lines);
+	const struct fd_coverage *cov = r->coverage;
+	if (cov) {
+		fputs("## Causes checked\n\n**", out);
+		md_text(out, cov->summary);
+		fputs("**\n\n| cause | verdict | detail |\n|---|---|---|\n", out);
+		for (size_t i = 0; i < FD_CAT_COUNT; i++) {
+			const struct fd_cause_verdict *v = &cov->causes[i];
+			fprintf(out, "| %s | %s | ", fd_category_name(v->category),
+				fd_verdict_label(v->verdict));
+			md_text(out, v->detail);
+			if (v->how) {
+				fputs(" — to tell: ", out);
+				md_text(out, v->how);
+			}
+			fputs(" |\n", out);
+		}
+		fputc('\n', out);
+	}
 	if (!r->nfindings)
-		fputs("No findings.\n\n", out);
+		fputs(cov && cov->nunknown ? "No findings in what the bundle holds.\n\n"
+					   : "No findings.\n\n",
+		      out);
 	else {
 		fprintf(out, "## Root causes (%zu)\n\n", r->nroots);
 		for (size_t i = 0; i < r->nroots; i++)

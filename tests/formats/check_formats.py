@@ -87,12 +87,22 @@ for b in bundles:
     except ET.ParseError as e:
         check(False, f"{name}: junit is not XML: {e}")
         continue
-    cases = root.findall(".//testcase")
-    fails = root.findall(".//testcase/failure")
+    cases = [c for c in root.findall(".//testcase") if c.get("classname") != "fluxdiag.coverage"]
+    fails = [c for c in cases if c.find("failure") is not None]
     check(len(cases) == nrules, f"{name}: junit has {len(cases)} test cases for {nrules} rules")
     fired = {f["rule"] for f in rep["findings"]}
     check(len(fails) == len(fired), f"{name}: junit has {len(fails)} failures, {len(fired)} rules fired")
-    check(int(root.get("failures")) == len(fired), f"{name}: junit failures attribute is wrong")
+    # one test case per cause: failed when found, skipped when it cannot be told
+    cov = {c["category"]: c["verdict"] for c in rep["coverage"]["causes"]}
+    ccases = {c.get("name"): c for c in root.findall(".//testcase[@classname='fluxdiag.coverage']")}
+    check(set(ccases) == set(cov), f"{name}: junit coverage cases {sorted(ccases)}")
+    check(all((ccases[k].find("failure") is not None) == (v == "found") and
+              (ccases[k].find("skipped") is not None) == (v == "unknown") for k, v in cov.items() if k in ccases),
+          f"{name}: junit coverage cases do not match the json verdicts")
+    found = sum(1 for v in cov.values() if v == "found")
+    check(int(root.get("failures")) == len(fired) + found, f"{name}: junit failures attribute is wrong")
+    check(int(root.get("skipped")) == rep["coverage"]["unknown"], f"{name}: junit skipped attribute is wrong")
+    check(sarif["runs"][0]["properties"]["coverage"] == rep["coverage"], f"{name}: sarif coverage differs from json")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

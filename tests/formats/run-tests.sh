@@ -25,6 +25,12 @@ else
 	pass=$((pass + ${p% *})) fail=$((fail + ${p#* }))
 fi
 
+# the verdict per cause in every format, against golden files (coverage/)
+out=$("${py:-python3}" "$here/coverage_golden.py" "$bin" "$src")
+echo "$out" | grep -v '^[0-9]* passed' || true
+p=$(echo "$out" | tail -1 | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+if [[ -n $p ]]; then pass=$((pass + ${p% *})) fail=$((fail + ${p#* })); else fail=$((fail + 1)); echo "FAIL: coverage_golden.py"; fi
+
 chromium=""
 for c in chromium chromium-browser google-chrome; do command -v "$c" >/dev/null && { chromium=$c; break; }; done
 if [[ -z $chromium ]] || ! command -v pdftotext >/dev/null; then
