@@ -93,16 +93,6 @@ const enum fd_category fd_coverage_order[FD_CAT_COUNT] = {
 	FD_CAT_BACKLOG,   FD_CAT_CACHE,      FD_CAT_APPLY,   FD_CAT_CONFIG,
 };
 
-const char *fd_verdict_name(enum fd_verdict v)
-{
-	return v == FD_VERDICT_FOUND ? "found" : v == FD_VERDICT_RULED_OUT ? "ruled_out" : "unknown";
-}
-
-const char *fd_verdict_label(enum fd_verdict v)
-{
-	return v == FD_VERDICT_FOUND ? "found" : v == FD_VERDICT_RULED_OUT ? "ruled out" : "cannot tell";
-}
-
 /* ---- what the bundle holds ---- */
 
 /* Whether `list` (comma-separated) holds the first n bytes of s as an item; with `prefix`,

@@ -8,6 +8,7 @@
 #include "rules.h"
 
 enum fd_verdict { FD_VERDICT_FOUND, FD_VERDICT_RULED_OUT, FD_VERDICT_UNKNOWN };
+/* present.c: the names of a verdict, in JSON and for people */
 const char *fd_verdict_name(enum fd_verdict v);  /* "found", "ruled_out", "unknown" */
 const char *fd_verdict_label(enum fd_verdict v); /* "found", "ruled out", "cannot tell" */
 

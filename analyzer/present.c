@@ -2,6 +2,7 @@
  * for terminals, for HTML/XML, as JSON strings. Every renderer and every browsing view uses it. */
 #include "present.h"
 #include "util.h"
+#include "coverage_judge.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,14 @@ void fd_put_markup(FILE *out, const char *s)
 			}
 		}
 	}
+}
+
+const char *fd_verdict_name(enum fd_verdict v)
+{
+	return v == FD_VERDICT_FOUND ? "found" : v == FD_VERDICT_RULED_OUT ? "ruled_out" : "unknown";
+}
+
+const char *fd_verdict_label(enum fd_verdict v)
+{
+	return v == FD_VERDICT_FOUND ? "found" : v == FD_VERDICT_RULED_OUT ? "ruled out" : "cannot tell";
 }
