@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool cond_true(json_t *obj, const char *type, const char *status);
+static char *pods_only_ingress(struct fd_bundle *b, const char *ns, json_t *labels);
+static long probe_failures(struct fd_bundle *b, const char *ctrl, const char *ns);
+static long artifact_timeouts(struct fd_bundle *b);
+
 /* ---- NetworkPolicy ---- */
 
 static bool labels_match(json_t *selector, json_t *labels)
@@ -199,6 +204,192 @@ static void egress_facts(struct fd_bundle *b, const char *ctrl, const char *ns, 
 		}
 	}
 	json_object_set_new(fact, "policies", all);
+	char *pods_only = pods_only_ingress(b, ns, labels);
+	if (pods_only)
+		json_object_set_new(fact, "ingressPodsOnly", json_string(pods_only));
+	free(pods_only);
+	json_object_set_new(fact, "probeFailures", json_integer(probe_failures(b, ctrl, ns)));
+	if (strcmp(ctrl, "source-controller") == 0)
+		json_object_set_new(fact, "artifactTimeouts", json_integer(artifact_timeouts(b)));
+}
+
+/* Whether one ingress rule admits traffic that does not come from a pod of the cluster (the
+ * node's kubelet probes, host-network clients, traffic a CNI SNATs to the node's address):
+ * a rule without peers admits everyone, an ipBlock admits addresses. */
+static bool rule_admits_node(json_t *rule)
+{
+	json_t *from = json_object_get(rule, "from");
+	if (!json_is_array(from) || json_array_size(from) == 0)
+		return true;
+	size_t i;
+	json_t *peer;
+	json_array_foreach(from, i, peer)
+	{
+		if (json_object_get(peer, "ipBlock"))
+			return true;
+	}
+	return false;
+}
+
+/* The first Ingress policy selecting the pods that admits only pods (no rule admits the node
+ * or an address block), when no policy selecting them admits the node: "ns/name", malloc'd,
+ * or NULL. Such a policy is correct by the specification (traffic from the node is always
+ * allowed) but CNIs that enforce it literally drop kubelet probes and SNATed Service
+ * traffic. A policy whose peers are pods of the namespace only is named before others. */
+static char *pods_only_ingress(struct fd_bundle *b, const char *ns, json_t *labels)
+{
+	const struct fd_vec *pols = fd_bundle_kind(b, "NetworkPolicy");
+	const struct fd_object *local = NULL, *any = NULL;
+	for (size_t i = 0; pols && i < pols->len; i++) {
+		const struct fd_object *o = pols->v[i];
+		json_t *spec = json_object_get(o->json, "spec");
+		if (strcmp(o->ns, ns) != 0 ||
+		    !labels_match(json_object_get(spec, "podSelector"), labels) ||
+		    !policy_has_type(spec, "Ingress"))
+			continue;
+		bool ns_local = true;
+		size_t k;
+		json_t *r;
+		json_array_foreach(json_object_get(spec, "ingress"), k, r)
+		{
+			if (rule_admits_node(r))
+				return NULL;
+			size_t m;
+			json_t *peer;
+			json_array_foreach(json_object_get(r, "from"), m, peer)
+			{
+				if (json_object_get(peer, "namespaceSelector"))
+					ns_local = false;
+			}
+		}
+		if (!any)
+			any = o;
+		if (ns_local && !local)
+			local = o;
+	}
+	const struct fd_object *pick = local ? local : any;
+	return pick ? fd_xasprintf("%s/%s", pick->ns, pick->name) : NULL;
+}
+
+/* Warning Events about the controller's pods saying a probe timed out or was refused. */
+static long probe_failures(struct fd_bundle *b, const char *ctrl, const char *ns)
+{
+	const struct fd_vec *evs = fd_bundle_kind(b, "Event");
+	long n = 0;
+	for (size_t i = 0; evs && i < evs->len; i++) {
+		const struct fd_object *e = evs->v[i];
+		json_t *inv = json_object_get(e->json, "involvedObject");
+		const char *kind = json_string_value(json_object_get(inv, "kind"));
+		const char *name = json_string_value(json_object_get(inv, "name"));
+		const char *msg = json_string_value(json_object_get(e->json, "message"));
+		const char *owner = name ? fd_controller_for_name(name) : NULL;
+		if (!kind || strcmp(kind, "Pod") != 0 || !owner || strcmp(owner, ctrl) != 0 ||
+		    strcmp(e->ns, ns) != 0 || !msg || !strstr(msg, "probe failed"))
+			continue;
+		if (strstr(msg, "deadline exceeded") || strstr(msg, "i/o timeout") ||
+		    strstr(msg, "Client.Timeout") || strstr(msg, "connection refused") ||
+		    strstr(msg, "no route to host")) {
+			json_t *c = json_object_get(e->json, "count");
+			n += json_is_integer(c) && json_integer_value(c) > 0 ? (long)json_integer_value(c)
+									   : 1;
+		}
+	}
+	return n;
+}
+
+/* Flux objects whose Ready message says downloading source-controller's artifact timed out. */
+static long artifact_timeouts(struct fd_bundle *b)
+{
+	static const char *const kinds[] = {"Kustomization", "HelmRelease", "HelmChart"};
+	long n = 0;
+	for (size_t k = 0; k < 3; k++) {
+		const struct fd_vec *v = fd_bundle_kind(b, kinds[k]);
+		for (size_t i = 0; v && i < v->len; i++) {
+			const struct fd_object *o = v->v[i];
+			size_t j;
+			json_t *c;
+			json_array_foreach(
+				json_object_get(json_object_get(o->json, "status"), "conditions"), j, c)
+			{
+				const char *t = json_string_value(json_object_get(c, "type"));
+				const char *m = json_string_value(json_object_get(c, "message"));
+				/* a DNS lookup that timed out never reached the policy */
+				if (t && m && strcmp(t, "Ready") == 0 && strstr(m, "artifact") &&
+				    strstr(m, "source-controller") && !strstr(m, "lookup ") &&
+				    (strstr(m, "i/o timeout") || strstr(m, "deadline exceeded") ||
+				     strstr(m, "Client.Timeout")))
+					n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- objects a running controller stopped reconciling ---- */
+
+static double time_at(json_t *v)
+{
+	double t;
+	return json_is_string(v) && fd_time_parse(json_string_value(v), &t) == 0 ? t : 0;
+}
+
+/* The last time the controller ran this object, from the status fields that change on every
+ * run (not condition transitions, which only move when the status does); 0 when unknown. */
+static double last_run(json_t *obj)
+{
+	json_t *st = json_object_get(obj, "status");
+	double t = time_at(json_object_get(st, "lastAutomationRunTime"));
+	if (!t)
+		t = time_at(json_object_get(json_object_get(st, "lastScanResult"), "scanTime"));
+	if (!t) /* Flux >= 2.7: the newest history entry */
+		t = time_at(json_object_get(json_array_get(json_object_get(st, "history"), 0),
+					    "lastReconciled"));
+	return t;
+}
+
+static const char *revision_digest(const char *rev)
+{
+	const char *at = strrchr(rev, '@');
+	return at ? at + 1 : rev;
+}
+
+/* Why a Ready, unsuspended object counts as stale (static text), or NULL: its last run is
+ * three intervals (and at least half an hour) old, or its source has had a newer artifact for
+ * longer than an interval (and ten minutes) without the object attempting it. */
+static const char *stale_reason(struct fd_bundle *b, const struct fd_object *o, double *since)
+{
+	json_t *spec = json_object_get(o->json, "spec");
+	double interval;
+	if (json_is_true(json_object_get(spec, "suspend")) ||
+	    !json_is_string(json_object_get(spec, "interval")) ||
+	    fd_duration_parse(json_string_value(json_object_get(spec, "interval")), &interval) ||
+	    interval <= 0)
+		return NULL;
+	double run = last_run(o->json);
+	double slack = 3 * interval > 1800 ? 3 * interval : 1800;
+	if (run > 0 && run < b->collected_at - slack) {
+		*since = run;
+		return "last run";
+	}
+	const char *attempted = json_string_value(
+		json_object_get(json_object_get(o->json, "status"), "lastAttemptedRevision"));
+	json_t *ref = json_object_get(spec, "sourceRef");
+	const char *kind = json_string_value(json_object_get(ref, "kind"));
+	const char *name = json_string_value(json_object_get(ref, "name"));
+	const char *rns = json_string_value(json_object_get(ref, "namespace"));
+	if (!attempted || !kind || !name || !cond_true(o->json, "Ready", "True"))
+		return NULL;
+	const struct fd_object *src = fd_bundle_find(b, kind, rns ? rns : o->ns, name);
+	json_t *art = src ? json_object_get(json_object_get(src->json, "status"), "artifact") : NULL;
+	const char *rev = json_string_value(json_object_get(art, "revision"));
+	double updated = time_at(json_object_get(art, "lastUpdateTime"));
+	double wait = interval > 600 ? interval : 600;
+	if (rev && updated > 0 && updated < b->collected_at - wait &&
+	    strcmp(revision_digest(rev), revision_digest(attempted)) != 0) {
+		*since = updated;
+		return "source revision";
+	}
+	return NULL;
 }
 
 /* ---- controllers ---- */
@@ -311,7 +502,12 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 				json_object_get(json_object_get(c, "resources"), "limits"), "cpu"));
 		}
 	}
-	long objects = 0, not_ready = 0;
+	long objects = 0, not_ready = 0, stale = 0, stale_rev = 0;
+	const struct fd_object *stalest_rev = NULL;
+	double stalest_rev_since = 0;
+	const struct fd_object *stalest = NULL;
+	const char *stalest_why = NULL;
+	double stalest_since = 0;
 	for (size_t k = 0; k < 6 && fd_flux_controllers[ci].kinds[k]; k++) {
 		const struct fd_vec *v = fd_bundle_kind(b, fd_flux_controllers[ci].kinds[k]);
 		for (size_t i = 0; v && i < v->len; i++) {
@@ -319,6 +515,27 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 			objects++;
 			if (cond_true(o->json, "Ready", "False"))
 				not_ready++;
+			double since = 0;
+			const char *why = stale_reason(b, o, &since);
+			if (why) {
+				/* an old revision is only a sign of a stuck controller when nothing
+				 * it reconciles fails (a failure, such as the Kustomization that
+				 * applies the others, explains waiting objects better) */
+				if (strcmp(why, "source revision") == 0) {
+					stale_rev++;
+					if (!stalest_rev || since < stalest_rev_since) {
+						stalest_rev = o;
+						stalest_rev_since = since;
+					}
+					continue;
+				}
+				stale++;
+				if (!stalest || since < stalest_since) {
+					stalest = o;
+					stalest_why = why;
+					stalest_since = since;
+				}
+			}
 		}
 	}
 	json_t *f = fd_fact_new("FluxController", ns ? ns : "", ctrl);
@@ -331,6 +548,23 @@ static void controller_fact(struct fd_bundle *b, size_t ci)
 	json_object_set_new(f, "notReadyObjects", json_integer(not_ready));
 	json_object_set_new(f, "concurrent", json_integer(concurrent));
 	json_object_set_new(f, "objectsPerWorker", json_real((double)objects / (double)concurrent));
+	if (!not_ready && stale_rev) {
+		stale += stale_rev;
+		if (!stalest || stalest_rev_since < stalest_since) {
+			stalest = stalest_rev;
+			stalest_why = "source revision";
+			stalest_since = stalest_rev_since;
+		}
+	}
+	json_object_set_new(f, "staleObjects", json_integer(stale));
+	if (stalest) {
+		char ts[32];
+		fd_time_format(stalest_since, ts);
+		char *ref = fd_xasprintf("%s %s/%s", stalest->kind, stalest->ns, stalest->name);
+		json_object_set_new(f, "stalest", json_pack("{s:s,s:s,s:s}", "object", ref, "why",
+							     stalest_why, "since", ts));
+		free(ref);
+	}
 	if (cpu > 0)
 		json_object_set_new(f, "cpuMillicores", json_real(cpu));
 	if (cpu_limit > 0)
