@@ -1,6 +1,7 @@
 /* analyze.c - the pipeline: open the bundle, load objects and scan logs in one pass, derive
  * facts, evaluate rules, link causes, and hand back a report. */
 #include "util.h"
+#include "regex.h"
 #include "rules.h"
 #include "bundle.h"
 #include "bundle_open.h"
@@ -35,6 +36,7 @@ static void bundle_init(struct fd_bundle *b, const struct fd_ruleset *rules,
 	b->rules = rules;
 	b->source = fd_arena_strdup(b->arena, source);
 	b->flux_ns = fd_xstrdup("flux-system");
+	b->mctx = fd_regex_context_new(&opts->limits);
 	if (opts->limits.timeout_s > 0)
 		b->deadline = fd_now_monotonic() + opts->limits.timeout_s;
 	b->progress = opts->progress;
@@ -47,6 +49,13 @@ static void free_kind_vec(const char *k, void *v, void *p)
 	(void)k;
 	(void)p;
 	fd_vec_free(v);
+	free(v);
+}
+
+static void free_value(const char *k, void *v, void *p)
+{
+	(void)k;
+	(void)p;
 	free(v);
 }
 
@@ -71,6 +80,9 @@ static void bundle_free(struct fd_bundle *b)
 	fd_map_free(&b->log_acc);
 	fd_map_free(&b->collected);
 	fd_map_free(&b->log_pods);
+	fd_map_each(&b->regex_hits, free_value, NULL);
+	fd_map_free(&b->regex_hits);
+	pcre2_match_context_free(b->mctx);
 	free(b->flux_ns);
 	fd_arena_free(b->arena);
 }

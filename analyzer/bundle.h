@@ -4,6 +4,7 @@
 #define FD_BUNDLE_H
 
 #include "util.h"
+#include "regex.h"
 
 struct fd_rule;
 struct fd_ruleset;
@@ -69,6 +70,9 @@ struct fd_bundle {
 	void *progress_payload;
 	double last_progress;
 	bool timed_out;
+	bool eval_timed_out;     /* rule evaluation stopped at the deadline */
+	pcre2_match_context *mctx; /* the limits every rule regex runs within (regex.c) */
+	struct fd_map regex_hits;  /* rule id -> limit hits (regex.c) */
 	unsigned long long_lines;
 	json_t *health;          /* parsed readyz/livez texts: name -> object */
 	json_t *metrics;         /* pod key -> ControllerMetrics object */
@@ -86,7 +90,12 @@ void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, u
 const struct fd_object *fd_bundle_find(const struct fd_bundle *b, const char *kind,
 				       const char *ns, const char *name);
 const struct fd_vec *fd_bundle_kind(const struct fd_bundle *b, const char *kind);
+/* True once the deadline passed (reading stops; warned once). Cheap enough for every few
+ * lines: one clock read. */
 bool fd_bundle_over_deadline(struct fd_bundle *b);
+/* The same for rule evaluation, which gets half a second past the deadline to evaluate what was
+ * read; warned once. */
+bool fd_bundle_eval_over_deadline(struct fd_bundle *b);
 /* A new synthetic fluxdiag.io/v1 object of kind, ns (NULL: none) and name (new reference). */
 json_t *fd_fact_new(const char *kind, const char *ns, const char *name);
 

@@ -104,6 +104,19 @@ bool fd_bundle_over_deadline(struct fd_bundle *b)
 	return false;
 }
 
+bool fd_bundle_eval_over_deadline(struct fd_bundle *b)
+{
+	if (b->eval_timed_out)
+		return true;
+	if (b->deadline <= 0 || fd_now_monotonic() <= b->deadline + 0.5)
+		return false;
+	b->eval_timed_out = true;
+	fd_bundle_warn(b, "rule evaluation stopped at the --timeout of %.0f s; the findings are "
+			  "those of the rules evaluated until then",
+		       b->limits.timeout_s);
+	return true;
+}
+
 void fd_log_acc_free(struct fd_log_acc *a)
 {
 	if (!a)

@@ -46,6 +46,8 @@ struct fd_limits {
 	unsigned max_depth;         /* YAML/JSON nesting */
 	unsigned max_aliases;       /* YAML alias uses per file */
 	uint64_t max_objects_per_file;
+	uint32_t regex_match_limit; /* PCRE2 match limit of one rule regex run (backtracking) */
+	uint32_t regex_depth_limit; /* PCRE2 depth limit of one run */
 	double timeout_s;           /* whole analysis; 0 = none */
 };
 
@@ -71,6 +73,10 @@ int fd_ruleset_load_file(struct fd_ruleset *set, const char *path, struct fd_err
 int fd_ruleset_load_buffer(struct fd_ruleset *set, const char *name, const char *buf, size_t len,
 			   struct fd_error *err);
 size_t fd_ruleset_count(const struct fd_ruleset *set);
+/* Located warnings about rules that loaded but may misbehave (a regex with nested
+ * quantifiers), for `rules lint`: the i-th one, borrowed from the set. */
+size_t fd_ruleset_warning_count(const struct fd_ruleset *set);
+const char *fd_ruleset_warning(const struct fd_ruleset *set, size_t i);
 void fd_ruleset_free(struct fd_ruleset *set);
 
 enum fd_format { FD_FMT_TEXT, FD_FMT_MARKDOWN, FD_FMT_JSON, FD_FMT_SARIF, FD_FMT_JUNIT, FD_FMT_HTML };

@@ -20,6 +20,7 @@ struct active_rule {
 	const struct fd_rule *rule;
 	pcre2_match_data *md;
 	bool jit;
+	bool stopped;   /* its regex hit limits too often (regex.c): no longer run */
 	unsigned need;  /* prefilter bits a line must set before the regex runs: LIT | LEVEL */
 	unsigned have;  /* bits set on the current line */
 	unsigned long stamp; /* line number `have` belongs to */
@@ -385,10 +386,15 @@ static void pf_hit(struct scan *s, const char *line, size_t len, size_t i, uint3
 static void run_rule(struct scan *s, struct active_rule *ar, const char *line, size_t len)
 {
 	const pcre2_code *re = ar->rule->pattern;
-	int rc = ar->jit ? pcre2_jit_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL)
-			 : pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, NULL);
+	if (ar->stopped)
+		return;
+	pcre2_match_context *mc = s->b->mctx;
+	int rc = ar->jit ? pcre2_jit_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, mc)
+			 : pcre2_match(re, (PCRE2_SPTR)line, len, 0, 0, ar->md, mc);
 	if (rc >= 0)
 		on_match(s, ar, line, len);
+	else if (fd_regex_is_limit(rc))
+		ar->stopped = fd_regex_limit_hit(s->b, ar->rule, rc, s->path, s->lineno);
 }
 
 /* HOT PATH: one pass of the prefilter over the line, then the regexes of the rules whose
@@ -428,11 +434,15 @@ static void scan_line(struct scan *s, const char *line, size_t len)
 			next = c[k++];
 		run_rule(s, &s->rules[next], line, len);
 	}
+	/* a line costs at most a match limit per rule: the clock every 64 lines keeps --timeout */
+	if ((s->lineno & 63) == 0)
+		fd_bundle_over_deadline(s->b);
 }
 
-static bool sel(const pcre2_code *re, const char *v)
+static bool sel(struct fd_bundle *b, const struct fd_rule *r, const pcre2_code *re,
+		const char *v, const char *path)
 {
-	return !re || fd_regex_match(re, v, strlen(v));
+	return !re || fd_regex_run(b, r, re, NULL, v, strlen(v), path, 0);
 }
 
 void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const char *pod,
@@ -453,8 +463,9 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 			continue;
 		/* a log whose container is unknown (kubectl cluster-info dump's logs.txt) is
 		 * matched by any container selector */
-		if (!sel(r->l_ns, ns) || !sel(r->l_pod, pod) ||
-		    (*container && !sel(r->l_container, container)))
+		if (fd_regex_stopped(b, r) || !sel(b, r, r->l_ns, ns, s.path) ||
+		    !sel(b, r, r->l_pod, pod, s.path) ||
+		    (*container && !sel(b, r, r->l_container, container, s.path)))
 			continue;
 		if (r->previous >= 0 && r->previous != (int)previous)
 			continue;
@@ -489,7 +500,7 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 		const char *p = chunk, *end = chunk + n;
 		const char *lastp = NULL; /* the last non-empty line read in place, kept at the end */
 		size_t lastn = 0;
-		while (p < end) {
+		while (p < end && !b->timed_out) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			const char *stop = nl ? nl : end;
 			size_t seg = (size_t)(stop - p);
@@ -533,7 +544,7 @@ void fd_log_scan(struct fd_bundle *b, struct fd_entry *e, const char *ns, const 
 		if (fd_bundle_over_deadline(b))
 			break;
 	}
-	if (carry.len) {
+	if (carry.len && !b->timed_out) {
 		scan_line(&s, carry.p, carry.len);
 		last_len = carry.len < sizeof(last) ? carry.len : sizeof(last);
 		memcpy(last, carry.p, last_len);

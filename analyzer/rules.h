@@ -98,6 +98,7 @@ struct fd_ruleset {
 	struct fd_vec paths; /* struct fd_path * of conditions, to free */
 	struct fd_map path_intern; /* path text -> the one struct fd_path for it */
 	struct fd_vec mds;   /* pcre2_match_data * of conditions, to free */
+	struct fd_vec lint;  /* char *: located warnings of rules lint (malloc'd) */
 };
 
 /* Compiles a regex for a rule; on error returns NULL and fills err with the PCRE2 message and

@@ -21,8 +21,11 @@
 
 #define MAX_PATH_VALUES 4096
 
-static bool api_version_match(const struct fd_selector *s, const char *av)
+static bool api_version_match(struct fd_bundle *b, const struct fd_rule *r,
+			      const struct fd_object *o)
 {
+	const struct fd_selector *s = &r->api_version;
+	const char *av = o->api_version;
 	if (!s->n)
 		return true;
 	for (size_t i = 0; i < s->n; i++) {
@@ -32,7 +35,7 @@ static bool api_version_match(const struct fd_selector *s, const char *av)
 			    (!strchr(s->exact[i], '/') && strncmp(av, s->exact[i], n) == 0 &&
 			     av[n] == '/'))
 				return true;
-		} else if (fd_regex_match(s->re[i], av, strlen(av))) {
+		} else if (fd_regex_run(b, r, s->re[i], NULL, av, strlen(av), o->path, o->line)) {
 			return true;
 		}
 	}
@@ -78,6 +81,7 @@ static void memo_free(struct memo *m)
 
 struct ectx {
 	struct fd_bundle *b;
+	const struct fd_rule *rule;
 	const struct fd_object *obj;
 	struct fd_tctx t;
 	json_t *caps;     /* created on the first capture */
@@ -261,7 +265,8 @@ static bool eval_test(const struct fd_cond *cd, struct ectx *c)
 			}
 			break;
 		case FD_OP_REGEX:
-			if (pcre2_match(cd->re, (PCRE2_SPTR)v, strlen(v), 0, 0, cd->md, NULL) >= 0) {
+			if (fd_regex_run(c->b, c->rule, cd->re, cd->md, v, strlen(v), c->obj->path,
+					 c->obj->line)) {
 				hit = true;
 				if (!c->caps)
 					c->t.caps = c->caps = json_object();
@@ -467,11 +472,13 @@ static void set_object_ctx(struct fd_tctx *t, const struct fd_object *o)
 static void eval_resource_object(struct fd_bundle *b, const struct fd_rule *r,
 				 const struct fd_object *o, struct memo *memo, struct fd_vec *out)
 {
-	if (!api_version_match(&r->api_version, o->api_version) ||
-	    !fd_selector_match(&r->ns, o->ns) || !fd_selector_match(&r->name, o->name))
+	if (!api_version_match(b, r, o) ||
+	    !fd_selector_match(b, r, &r->ns, o->ns, o->path, o->line) ||
+	    !fd_selector_match(b, r, &r->name, o->name, o->path, o->line))
 		return;
 	struct ectx c = {0};
 	c.b = b;
+	c.rule = r;
 	c.obj = o;
 	c.memo = memo;
 	c.t.b = b;
@@ -502,16 +509,19 @@ static void free_rule_list(const char *k, void *v, void *p)
 }
 
 /* The resource rules that select `kind`, in rule order (computed once per kind). */
-static const struct fd_vec *rules_for_kind(const struct fd_ruleset *rs, struct fd_map *cache,
-					   const char *kind)
+static const struct fd_vec *rules_for_kind(struct fd_bundle *b, struct fd_map *cache,
+					   const struct fd_object *o)
 {
+	const struct fd_ruleset *rs = b->rules;
+	const char *kind = o->kind;
 	struct fd_vec *v = fd_map_get(cache, kind);
 	if (v)
 		return v;
 	v = fd_xcalloc(1, sizeof(*v));
 	for (size_t i = 0; i < rs->rules.len; i++) {
 		const struct fd_rule *r = rs->rules.v[i];
-		if (r->match == FD_MATCH_RESOURCE && fd_selector_match(&r->kind, kind))
+		if (r->match == FD_MATCH_RESOURCE &&
+		    fd_selector_match(b, r, &r->kind, kind, o->path, o->line))
 			fd_vec_push(v, (void *)r);
 	}
 	fd_qsort(v->v, v->len, sizeof(*v->v), cmp_rule_index);
@@ -537,14 +547,15 @@ static int cmp_seq(const void *a, const void *b)
  * then object order. */
 static void eval_resources(struct fd_bundle *b, struct fd_vec *out)
 {
-	const struct fd_ruleset *rs = b->rules;
 	struct fd_map cache = {0};
 	struct memo *memo = fd_xcalloc(1, sizeof(*memo));
 	struct seq_finding *sf = NULL;
 	size_t nsf = 0, capsf = 0;
 	for (size_t i = 0; i < b->objects.len; i++) {
+		if ((i & 63) == 0 && fd_bundle_eval_over_deadline(b))
+			break;
 		const struct fd_object *o = b->objects.v[i];
-		const struct fd_vec *rules = rules_for_kind(rs, &cache, o->kind);
+		const struct fd_vec *rules = rules_for_kind(b, &cache, o);
 		if (!rules->len)
 			continue;
 		memo->cur++;
@@ -589,6 +600,8 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 	struct fd_map groups = {0};
 	struct fd_vec order = {0};
 	for (size_t i = 0; evs && i < evs->len; i++) {
+		if ((i & 63) == 0 && fd_bundle_eval_over_deadline(b))
+			break;
 		const struct fd_object *o = evs->v[i];
 		json_t *e = o->json;
 		const char *type = fd_jstr(e, "type"), *reason = fd_jstr(e, "reason"),
@@ -599,20 +612,23 @@ static void eval_event(struct fd_bundle *b, const struct fd_rule *r, struct fd_v
 			message = fd_jstr(e, "note");
 		if (r->e_type && strcmp(r->e_type, type) != 0)
 			continue;
-		if (r->e_reason && !fd_regex_match(r->e_reason, reason, strlen(reason)))
+		if (r->e_reason &&
+		    !fd_regex_run(b, r, r->e_reason, NULL, reason, strlen(reason), o->path, o->line))
 			continue;
 		json_t *inv = json_object_get(e, "involvedObject");
 		if (!inv)
 			inv = json_object_get(e, "regarding");
-		const char *ik = fd_jstr(inv, "kind"), *ins = fd_jstr(inv, "namespace"), *inm = fd_jstr(inv, "name");
-		if (!fd_selector_match(&r->inv_kind, ik) || !fd_selector_match(&r->inv_ns, ins) ||
-		    !fd_selector_match(&r->inv_name, inm))
+		const char *ik = fd_jstr(inv, "kind"), *ins = fd_jstr(inv, "namespace"),
+			   *inm = fd_jstr(inv, "name");
+		if (!fd_selector_match(b, r, &r->inv_kind, ik, o->path, o->line) ||
+		    !fd_selector_match(b, r, &r->inv_ns, ins, o->path, o->line) ||
+		    !fd_selector_match(b, r, &r->inv_name, inm, o->path, o->line))
 			continue;
 		json_t *caps = NULL;
 		if (r->e_message) {
 			pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->e_message, NULL);
-			bool hit = pcre2_match(r->e_message, (PCRE2_SPTR)message, strlen(message), 0, 0,
-					       md, NULL) >= 0;
+			bool hit = fd_regex_run(b, r, r->e_message, md, message, strlen(message),
+						o->path, o->line);
 			if (hit) {
 				caps = json_object();
 				fd_regex_captures(caps, r->e_message, md, message);
@@ -804,7 +820,7 @@ void fd_rules_evaluate(struct fd_bundle *b, struct fd_vec *out)
 		const struct fd_rule *r = rs->rules.v[i];
 		while (ri < res.len && ((struct fd_finding *)res.v[ri])->rule->index <= r->index)
 			fd_vec_push(out, res.v[ri++]);
-		if (r->match == FD_MATCH_EVENT)
+		if (r->match == FD_MATCH_EVENT && !fd_bundle_eval_over_deadline(b))
 			eval_event(b, r, out);
 	}
 	while (ri < res.len)

@@ -62,6 +62,9 @@ void fd_ruleset_free(struct fd_ruleset *s)
 	for (size_t i = 0; i < s->mds.len; i++)
 		pcre2_match_data_free(s->mds.v[i]);
 	fd_vec_free(&s->mds);
+	for (size_t i = 0; i < s->lint.len; i++)
+		free(s->lint.v[i]);
+	fd_vec_free(&s->lint);
 	fd_vec_free(&s->rules);
 	fd_map_free(&s->by_id);
 	fd_arena_free(s->arena);
@@ -71,6 +74,16 @@ void fd_ruleset_free(struct fd_ruleset *s)
 size_t fd_ruleset_count(const struct fd_ruleset *s)
 {
 	return s->rules.len;
+}
+
+size_t fd_ruleset_warning_count(const struct fd_ruleset *s)
+{
+	return s->lint.len;
+}
+
+const char *fd_ruleset_warning(const struct fd_ruleset *s, size_t i)
+{
+	return i < s->lint.len ? s->lint.v[i] : NULL;
 }
 
 static const char *regex_hint(const char *msg)
@@ -108,10 +121,19 @@ static int compile_at(struct pctx *c, const struct fd_ynode *n, pcre2_code **out
 	char msg[256];
 	size_t off;
 	*out = fd_rules_compile_regex(c->set, n->value, &off, msg, sizeof(msg));
-	if (*out)
-		return 0;
-	unsigned col = n->col + (unsigned)off + (n->quoted ? 1 : 0);
 	bool one_line = !strchr(n->value, '\n');
+	if (*out) {
+		const char *nested = fd_regex_nested_quantifier(n->value, &off);
+		if (nested) {
+			struct fd_error w = {0};
+			unsigned col = n->col + (unsigned)off + (n->quoted ? 1 : 0);
+			fd_error_located(&w, FD_ERULES, c->file, c->text, c->len, n->line,
+					 one_line ? col : n->col, "warning: %s", nested);
+			fd_vec_push(&c->set->lint, w.msg);
+		}
+		return 0;
+	}
+	unsigned col = n->col + (unsigned)off + (n->quoted ? 1 : 0);
 	return fd_error_located(c->err, FD_ERULES, c->file, c->text, c->len, n->line,
 				one_line ? col : n->col, "bad regex: %s at offset %zu of '%s'%s", msg,
 				off, n->value, regex_hint(msg));

@@ -68,7 +68,8 @@ static const char USAGE[] =
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR), always, never\n"
 	"      --timeout DUR       stop reading after DUR (e.g. 60s); the report says so\n"
 	"      --max-entry-bytes N, --max-total-bytes N, --max-entries N, --max-line-bytes N,\n"
-	"      --max-depth N, --max-aliases N, --max-objects-per-file N\n"
+	"      --max-depth N, --max-aliases N, --max-objects-per-file N,\n"
+	"      --regex-match-limit N (backtracking steps of one rule regex on one line)\n"
 	"                          limits for hostile bundles (sizes take K, M, G, Ki, Mi, Gi)\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings (or, with --fail-on unknown,\n"
@@ -175,6 +176,7 @@ enum {
 	OPT_MAX_DEPTH,
 	OPT_MAX_ALIASES,
 	OPT_MAX_OBJECTS,
+	OPT_REGEX_LIMIT,
 };
 
 static const struct option analyze_opts[] = {
@@ -192,6 +194,7 @@ static const struct option analyze_opts[] = {
 	{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
 	{"max-aliases", required_argument, NULL, OPT_MAX_ALIASES},
 	{"max-objects-per-file", required_argument, NULL, OPT_MAX_OBJECTS},
+	{"regex-match-limit", required_argument, NULL, OPT_REGEX_LIMIT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -309,6 +312,11 @@ static int cmd_analyze(int argc, char **argv)
 			if ((rc = size_arg("max-objects-per-file", optarg,
 					   &ao.limits.max_objects_per_file)))
 				return rc;
+			break;
+		case OPT_REGEX_LIMIT:
+			if ((rc = size_arg("regex-match-limit", optarg, &v)))
+				return rc;
+			ao.limits.regex_match_limit = (uint32_t)(v > 4000000000u ? 4000000000u : v);
 			break;
 		case 'h':
 			fputs(USAGE, stdout);
@@ -467,6 +475,8 @@ static int cmd_rules(int argc, char **argv)
 				fprintf(stderr, "%s\n", err.msg);
 				status = fd_cli_exit_status(rc);
 			} else {
+				for (size_t k = 0; k < fd_ruleset_warning_count(set); k++)
+					fprintf(stderr, "%s\n", fd_ruleset_warning(set, k));
 				printf("%s: %zu rules OK\n", argv[i], fd_ruleset_count(set));
 			}
 			fd_error_clear(&err);

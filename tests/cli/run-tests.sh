@@ -54,6 +54,17 @@ expect_grep bad-rules-located "badrules/source.yaml:14:11: unknown operator 'gt'
 check bad-rules-lint 3 "$bin" rules lint "$tmp/badrules"
 expect_grep bad-rules-caret '^ +\^$' "$tmp/err"
 check lint-shipped 0 "$bin" rules lint "$src/rules"
+[[ ! -s $tmp/err ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: lint-shipped warns:"; head -3 "$tmp/err"; }
+# nested quantifiers: a located warning from lint, the rule still loads; possessive is quiet
+mkdir -p "$tmp/slowrules"
+printf 'rules:\n  - id: X-SLOW\n    title: t\n    severity: warning\n    category: source\n    match: {log: {pattern: %s}}\n    message: m\n    fix: [f]\n    why: w\n' \
+	"'error (\\w+\\s*)+ failed'" >"$tmp/slowrules/slow.yaml"
+check lint-nested-quantifier 0 "$bin" rules lint "$tmp/slowrules"
+expect_grep lint-nested-quantifier-msg 'slow.yaml:6:35: warning: nested quantifiers' "$tmp/err"
+expect_grep lint-nested-quantifier-ok '1 rules OK' "$tmp/out"
+sed -i 's/\\s\*)+/\\s*)++/' "$tmp/slowrules/slow.yaml"
+check lint-possessive 0 "$bin" rules lint "$tmp/slowrules"
+[[ ! -s $tmp/err ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: lint-possessive warns:"; head -3 "$tmp/err"; }
 check rules-list 0 "$bin" rules list
 check rules-list-md 0 "$bin" rules list --format markdown
 expect_grep rules-list-md-head '^# fluxdiag rule catalog' "$tmp/out"

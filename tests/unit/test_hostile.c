@@ -138,10 +138,19 @@ static char *render(const struct fd_report *r, enum fd_format fmt)
 	return out;
 }
 
+static struct run analyze_buf_rules(struct fd_ruleset *set, const void *buf, size_t len,
+				    const struct fd_limits *lim);
+
 static struct run analyze_buf(const void *buf, size_t len, const struct fd_limits *lim)
 {
+	return analyze_buf_rules(rules(), buf, len, lim);
+}
+
+/* Analyzes with `set`, which it frees. */
+static struct run analyze_buf_rules(struct fd_ruleset *set, const void *buf, size_t len,
+				    const struct fd_limits *lim)
+{
 	struct run run = {0};
-	struct fd_ruleset *set = rules();
 	struct fd_analyze_opts o;
 	tb_opts(&o);
 	if (lim)
@@ -799,4 +808,124 @@ Test(hostile_logs, log_line_with_a_kind_and_no_name)
 	json_decref(r);
 	fd_ruleset_free(set);
 	free(buf);
+}
+
+/* ---- regex cost ---- */
+
+/* A user's rules with a nested quantifier, which backtracks exponentially on a run of 'a' that
+ * does not end the line: one log rule, one resource rule. */
+static const char EVIL_RULES[] =
+	"rules:\n"
+	"  - id: U-EVIL-LOG\n    title: t\n    severity: warning\n    category: source\n"
+	"    match: {log: {pod: '^source-controller-', pattern: '(a+)+$'}}\n"
+	"    message: m\n    fix: [x]\n    why: w\n"
+	"  - id: U-EVIL-MSG\n    title: t\n    severity: warning\n    category: source\n"
+	"    match:\n      resource:\n        kind: GitRepository\n        where:\n"
+	"          {path: 'status.conditions[type=Ready].message', regex: '^(a+)+$'}\n"
+	"    message: m\n    fix: [x]\n    why: w\n";
+
+static struct fd_ruleset *evil_rules(void)
+{
+	struct fd_ruleset *set = fd_ruleset_new();
+	struct fd_error err = {0};
+	cr_assert_eq(fd_ruleset_load_buffer(set, "user.yaml", EVIL_RULES, strlen(EVIL_RULES), &err),
+		     0, "%s", err.msg);
+	return set;
+}
+
+/* `n` lines of `run` 'a's and a 'b', in one buffer (malloc'd). */
+static char *a_lines(size_t n, size_t run, size_t *len)
+{
+	*len = n * (run + 2);
+	char *p = malloc(*len + 1);
+	for (size_t i = 0; i < n; i++) {
+		memset(p + i * (run + 2), 'a', run);
+		p[i * (run + 2) + run] = 'b';
+		p[i * (run + 2) + run + 1] = '\n';
+	}
+	p[*len] = 0;
+	return p;
+}
+
+Test(hostile_regex, nested_quantifier_on_a_32k_log_is_bounded_and_reported, .timeout = 60)
+{
+	size_t loglen;
+	char *log = a_lines(1100, 28, &loglen); /* 33 KB: 2^28 steps a line without limits */
+	char repo[512];
+	snprintf(repo, sizeof(repo),
+		 "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"
+		 "metadata: {name: podinfo, namespace: flux-system}\n"
+		 "status:\n  conditions:\n  - {type: Ready, status: 'False', message: %.30sb}\n",
+		 log);
+	struct tb_entry e[] = {{"b/manifest.json", MANIFEST, 0, 0, NULL},
+			       {"b/resources/repo.yaml", repo, 0, 0, NULL},
+			       {LOG_PATH, log, loglen, 0, NULL}};
+	void *buf;
+	size_t len;
+	cr_assert_eq(tb_archive_entries(e, 3, "tar", &buf, &len), 0);
+	struct run r = analyze_buf_rules(evil_rules(), buf, len, NULL);
+	free(buf);
+	free(log);
+	cr_assert_not_null(r.json, "%s", r.err);
+	cr_expect_lt(r.seconds, 5.0, "the nested quantifier took %.1f s", r.seconds);
+	/* each hit names the rule, the file and the line */
+	expect_warning(&r, "b/logs/flux-system/source-controller-1/manager.log:1: rule U-EVIL-LOG: "
+			   "its regex stopped at PCRE2's match limit");
+	expect_warning(&r, "manager.log:10: rule U-EVIL-LOG");
+	expect_warning(&r, "rule U-EVIL-LOG: its regexes hit a limit 10 times and were not run");
+	cr_expect_null(warning(&r, "manager.log:11: rule U-EVIL-LOG"), "run after it was stopped");
+	expect_warning(&r, "b/resources/repo.yaml:1: rule U-EVIL-MSG: its regex stopped at PCRE2's "
+			   "match limit");
+	expect_warning(&r, "counted as no match");
+	cr_expect_null(finding(&r, "U-EVIL-LOG"));
+	cr_expect(strstr(r.text, "rule U-EVIL-LOG"), "the text report shows the warning");
+	run_free(&r);
+}
+
+Test(hostile_regex, match_limit_is_an_option)
+{
+	size_t loglen;
+	char *log = a_lines(4, 12, &loglen); /* 2^13 steps: under the default, over 1000 */
+	struct tb_entry e[] = {{"b/manifest.json", MANIFEST, 0, 0, NULL},
+			       {LOG_PATH, log, loglen, 0, NULL}};
+	void *buf;
+	size_t len;
+	cr_assert_eq(tb_archive_entries(e, 2, "tar", &buf, &len), 0);
+	struct fd_limits lim;
+	fd_limits_default(&lim);
+	struct run r = analyze_buf_rules(evil_rules(), buf, len, &lim);
+	cr_assert_not_null(r.json, "%s", r.err);
+	cr_expect_null(warning(&r, "U-EVIL-LOG"), "2^13 steps are within the default limit");
+	run_free(&r);
+	lim.regex_match_limit = 1000;
+	r = analyze_buf_rules(evil_rules(), buf, len, &lim);
+	cr_assert_not_null(r.json, "%s", r.err);
+	expect_warning(&r, "manager.log:4: rule U-EVIL-LOG: its regex stopped");
+	run_free(&r);
+	free(buf);
+	free(log);
+}
+
+/* Lines of 16 'a's cost about 2^17 steps each, under the match limit: a 256 KiB read chunk of
+ * them takes seconds, and --timeout must still hold within a second. */
+Test(hostile_regex, timeout_holds_inside_a_slow_log, .timeout = 120)
+{
+	size_t loglen;
+	char *log = a_lines(200000, 16, &loglen);
+	struct tb_entry e[] = {{"b/manifest.json", MANIFEST, 0, 0, NULL},
+			       {LOG_PATH, log, loglen, 0, NULL}};
+	void *buf;
+	size_t len;
+	cr_assert_eq(tb_archive_entries(e, 2, "tar.gz", &buf, &len), 0);
+	free(log);
+	struct fd_limits lim;
+	fd_limits_default(&lim);
+	lim.timeout_s = 1;
+	struct run r = analyze_buf_rules(evil_rules(), buf, len, &lim);
+	free(buf);
+	cr_assert_not_null(r.json, "%s", r.err);
+	expect_warning(&r, "--timeout");
+	cr_expect_lt(r.seconds, 2.0, "the 1 s timeout took %.1f s", r.seconds);
+	cr_expect_lt(bundle_int(&r, "log_lines"), 200000, "stopped inside the log");
+	run_free(&r);
 }
