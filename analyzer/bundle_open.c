@@ -191,11 +191,28 @@ static int walk_done(struct fd_bundle *b, const char *what, uint64_t seen, uint6
 	return rc;
 }
 
+/* True when an archive already held `name` (the same path twice, or two names that sanitize to
+ * one): the first copy is the one read, this one is skipped, and the report says so. */
+static bool duplicate_entry(struct fd_bundle *b, struct fd_map *paths, const char *name,
+			    uint64_t seen)
+{
+	uintptr_t first = (uintptr_t)fd_map_get(paths, name);
+	if (!first) {
+		fd_map_put(paths, name, (void *)(uintptr_t)seen);
+		return false;
+	}
+	fd_bundle_warn(b, "%s: the archive holds this path more than once; the first copy (entry "
+			  "%llu) was read, the copy at entry %llu was skipped",
+		       name, (unsigned long long)first, (unsigned long long)seen);
+	return true;
+}
+
 static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char *what,
 			     fd_entry_cb cb, void *payload, struct fd_error *err)
 {
 	struct archive_entry *ae;
 	struct arc_handle h = {a, b, NULL, false, false};
+	struct fd_map paths = {0}; /* entry name -> its position, for duplicates */
 	uint64_t seen = 0, links = 0, renamed = 0;
 	int rc = 0;
 	for (;;) {
@@ -239,7 +256,7 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 		char *name = sanitize_name(raw, &changed);
 		if (changed)
 			renamed++;
-		if (!*name) {
+		if (!*name || duplicate_entry(b, &paths, name, seen)) {
 			free(name);
 			continue;
 		}
@@ -252,6 +269,7 @@ static int walk_archive_sync(struct fd_bundle *b, struct archive *a, const char 
 	}
 	rc = walk_done(b, what, seen, links, renamed, rc, err);
 out:
+	fd_map_free(&paths);
 	free(h.bomb);
 	return rc;
 }
@@ -527,6 +545,7 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 		return walk_archive_sync(b, a, what, cb, payload, err);
 	}
 	struct tarc_handle h = {r, b, 0, true, false, false, false, NULL};
+	struct fd_map paths = {0}; /* entry name -> its position, for duplicates */
 	uint64_t seen = 0, links = 0, renamed = 0;
 	int rc = 0;
 	for (;;) {
@@ -563,7 +582,7 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 		h.off = 0;
 		if (changed)
 			renamed++;
-		if (*name) {
+		if (*name && !duplicate_entry(b, &paths, name, seen)) {
 			struct fd_entry e = {name, (uint64_t)size, tarc_read, &h};
 			cb(&e, payload);
 		}
@@ -574,6 +593,7 @@ static int walk_archive(struct fd_bundle *b, struct archive *a, const char *what
 			break;
 	}
 	ring_shutdown(r, th);
+	fd_map_free(&paths);
 	free(h.errmsg);
 	for (int i = 0; i < RING; i++)
 		free(r->slot[i].buf);

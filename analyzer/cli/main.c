@@ -367,14 +367,23 @@ static int cmd_analyze(int argc, char **argv)
 				? EXIT_FINDINGS
 				: 0;
 	rc = fd_report_render(report, &rop, out);
-	if (output && fclose(out) != 0 && !rc)
+	/* a full disk shows only when the buffer is flushed: flush, then look at the error flag */
+	errno = 0;
+	if (fflush(out) != 0 || ferror(out))
 		rc = FD_EIO;
-	if (rc) {
-		fprintf(stderr, "fluxdiag: cannot write the report\n");
-		exit_code = fd_cli_exit_status(rc);
+	int saved = errno;
+	if (output && fclose(out) != 0 && !rc) {
+		rc = FD_EIO;
+		saved = errno;
 	}
-	if (!output)
-		fflush(stdout);
+	if (rc) {
+		fprintf(stderr, "fluxdiag: cannot write the report to %s: %s\n",
+			output ? output : "standard output",
+			saved ? strerror(saved) : "write error");
+		exit_code = fd_cli_exit_status(rc);
+		if (!output)
+			clearerr(stdout); /* reported: main() does not report it again */
+	}
 	fd_report_free(report);
 	fd_ruleset_free(rules);
 	return exit_code;
@@ -511,14 +520,45 @@ static int cmd_rules(int argc, char **argv)
 		int rc = load_rules(&set, &ro);
 		if (rc)
 			return rc;
-		fd_ruleset_write_catalog(set, fmt, stdout);
+		rc = fd_ruleset_write_catalog(set, fmt, stdout);
 		fd_ruleset_free(set);
+		if (rc) {
+			fprintf(stderr, "fluxdiag: cannot write to standard output: %s\n",
+				errno ? strerror(errno) : "write error");
+			return EXIT_USAGE;
+		}
 		return 0;
 	}
 	return fd_cli_usage_error("unknown rules command '%s' (list, lint, test)", argv[1]);
 }
 
+/* Flushes and closes standard output: a write that failed (a full disk, a closed file) is one
+ * line on stderr and exit status 2, for every command. A command that already failed with
+ * status 2 has said why: its status stands. */
+static int close_stdout(int status)
+{
+	errno = 0;
+	bool failed = fflush(stdout) != 0 || ferror(stdout);
+	int saved = errno;
+	if (fclose(stdout) != 0 && !failed) {
+		failed = true;
+		saved = errno;
+	}
+	if (!failed || status == EXIT_USAGE)
+		return status;
+	fprintf(stderr, "fluxdiag: cannot write to standard output: %s\n",
+		saved ? strerror(saved) : "write error");
+	return EXIT_USAGE;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	return close_stdout(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	if (argc < 2)
 		return fd_cli_usage_error("a command is needed");

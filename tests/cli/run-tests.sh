@@ -53,6 +53,23 @@ check bad-rules-analyze 3 "$bin" analyze --rules "$tmp/badrules" "$src/sample-bu
 expect_grep bad-rules-located "badrules/source.yaml:14:11: unknown operator 'gt'" "$tmp/err"
 check bad-rules-lint 3 "$bin" rules lint "$tmp/badrules"
 expect_grep bad-rules-caret '^ +\^$' "$tmp/err"
+# a failed write is one line and exit status 2, in every format and command
+if [[ -w /dev/full ]]; then
+	for f in text markdown json sarif junit html; do
+		check "write-error-$f" 2 sh -c '"$1" analyze --format "$2" "$3" >/dev/full' sh "$bin" "$f" \
+			"$src/sample-bundles/source-git-auth"
+		expect_grep "write-error-$f-msg" '^fluxdiag: cannot write the report to standard output: No space left on device$' "$tmp/err"
+		[[ $(wc -l <"$tmp/err") == 1 ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: write-error-$f: not one line"; }
+	done
+	check write-error-output-file 2 "$bin" analyze -o /dev/full "$src/sample-bundles/source-git-auth"
+	expect_grep write-error-output-file-msg '^fluxdiag: cannot write the report to /dev/full: ' "$tmp/err"
+	check write-error-rules-list 2 sh -c '"$1" rules list >/dev/full' sh "$bin"
+	expect_grep write-error-rules-list-msg '^fluxdiag: cannot write to standard output: ' "$tmp/err"
+	check write-error-help 2 sh -c '"$1" --help >/dev/full' sh "$bin"
+	check write-error-get 2 sh -c '"$1" get gitrepositories "$2" >/dev/full' sh "$bin" \
+		"$src/sample-bundles/source-git-auth"
+	[[ $(wc -l <"$tmp/err") == 1 ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: write-error-get: not one line"; }
+fi
 check lint-shipped 0 "$bin" rules lint "$src/rules"
 [[ ! -s $tmp/err ]] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: lint-shipped warns:"; head -3 "$tmp/err"; }
 # nested quantifiers: a located warning from lint, the rule still loads; possessive is quiet

@@ -929,3 +929,40 @@ Test(hostile_regex, timeout_holds_inside_a_slow_log, .timeout = 120)
 	cr_expect_lt(bundle_int(&r, "log_lines"), 200000, "stopped inside the log");
 	run_free(&r);
 }
+
+/* ---- duplicate entries ---- */
+
+/* The same path twice in one tar: the first copy is read, and the report says which. */
+Test(hostile_archive, duplicate_entries_are_named_with_the_copy_used)
+{
+	static const char ready[] = "apiVersion: source.toolkit.fluxcd.io/v1\n"
+				    "kind: GitRepository\n"
+				    "metadata: {name: podinfo, namespace: flux-system}\n"
+				    "status:\n  conditions:\n  - {type: Ready, status: 'True'}\n";
+	for (int threaded = 0; threaded < 2; threaded++) {
+		struct tb_entry e[] = {{"b/manifest.json", MANIFEST, 0, 0, NULL},
+				       {"b/resources/repo.yaml", REPO, 0, 0, NULL},
+				       {"b/resources/repo.yaml", ready, 0, 0, NULL}};
+		void *buf;
+		size_t len;
+		cr_assert_eq(tb_archive_entries(e, 3, "tar.gz", &buf, &len), 0);
+		struct fd_ruleset *set = rules();
+		struct fd_analyze_opts o;
+		tb_opts(&o);
+		o.reader_thread = threaded;
+		struct fd_report *rep = NULL;
+		struct fd_error err = {0};
+		cr_assert_eq(fd_analyze_buffer(&rep, buf, len, "dup.tar.gz", set, &o, &err), 0, "%s",
+			     err.msg);
+		struct run r = {0};
+		r.json = tb_report_json(rep);
+		expect_warning(&r, "b/resources/repo.yaml: the archive holds this path more than "
+				   "once; the first copy (entry 2) was read, the copy at entry 3 "
+				   "was skipped");
+		cr_expect_not_null(finding(&r, "H-READY"), "the first copy (not ready) was used");
+		run_free(&r);
+		fd_report_free(rep);
+		fd_ruleset_free(set);
+		free(buf);
+	}
+}
