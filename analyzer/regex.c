@@ -135,9 +135,8 @@ bool fd_selector_match(struct fd_bundle *b, const struct fd_rule *r,
 	return false;
 }
 
-/* The quantifier at p ('+', '*', '{n,}', '{n,m}' with m > 1), or 0. Sets *len to its length
- * (with a lazy '?'); *possessive when it is followed by '+'. Counts only repeats that can run
- * more than once. */
+/* The unbounded quantifier at p ('+', '*', '{n,}'), or 0; its length otherwise, with
+ * *possessive set when a '+' follows. Bounded repeats ('?', '{n}', '{n,m}') do not count. */
 static size_t quantifier_at(const char *p, bool *possessive)
 {
 	size_t n = 0;
@@ -146,25 +145,14 @@ static size_t quantifier_at(const char *p, bool *possessive)
 		n = 1;
 	} else if (*p == '{') {
 		const char *q = p + 1;
-		unsigned long lo = 0, hi = 0;
-		bool digits = false, comma = false, hi_digits = false;
+		bool digits = false;
 		while (*q >= '0' && *q <= '9') {
-			lo = lo * 10 + (unsigned long)(*q++ - '0');
+			q++;
 			digits = true;
 		}
-		if (*q == ',') {
-			comma = true;
-			q++;
-			while (*q >= '0' && *q <= '9') {
-				hi = hi * 10 + (unsigned long)(*q++ - '0');
-				hi_digits = true;
-			}
-		}
-		if (!digits || *q != '}')
+		if (!digits || q[0] != ',' || q[1] != '}')
 			return 0;
-		if (!comma ? lo < 2 : hi_digits && hi < 2)
-			return 0;
-		n = (size_t)(q + 1 - p);
+		n = (size_t)(q + 2 - p);
 	} else {
 		return 0;
 	}
@@ -173,16 +161,75 @@ static size_t quantifier_at(const char *p, bool *possessive)
 	return n;
 }
 
+/* The end of a group's opening: "(", "(?:", "(?>", "(?=", "(?<name>", "(?i:" ... */
+static size_t group_prefix(const char *re, size_t i)
+{
+	size_t j = i + 1;
+	if (re[j] != '?' && re[j] != '*')
+		return j;
+	j++;
+	if (re[j] && strchr(":>=!|", re[j]))
+		return j + 1;
+	if (re[j] == '<' && (re[j + 1] == '=' || re[j + 1] == '!'))
+		return j + 2;
+	if (re[j] == '<' || re[j] == 'P' || re[j] == '\'') {
+		while (re[j] && re[j] != '>' && re[j] != '\'' && re[j] != ')')
+			j++;
+		return re[j] && re[j] != ')' ? j + 1 : j;
+	}
+	while (re[j] && re[j] != ':' && re[j] != ')')
+		j++;
+	return re[j] == ':' ? j + 1 : j;
+}
+
+/* Repeats nest dangerously when a group repeated without bound starts (in one of its
+ * alternatives) with an atom itself repeated without bound: each iteration can then take any
+ * share of a run the next one could take too ("(a+)+", "(\w+\s?)*"). A group whose iterations
+ * start with a fixed atom ("(\.[a-z]+)*") is not flagged. */
 const char *fd_regex_nested_quantifier(const char *re, size_t *pos)
 {
 	struct frame {
 		size_t open;
-		bool atomic, quant;
+		bool atomic;
+		unsigned atoms;  /* atoms of the current alternative so far */
+		bool first_rep;  /* an alternative starts with an unbounded repeat */
 	} st[64];
 	size_t depth = 0;
-	bool top_quant = false;
 	for (size_t i = 0; re[i]; i++) {
 		char c = re[i];
+		bool poss;
+		size_t q;
+		if (c == '(') {
+			if (depth == sizeof(st) / sizeof(st[0]))
+				return NULL;
+			st[depth] = (struct frame){i, re[i + 1] == '?' && re[i + 2] == '>', 0, false};
+			depth++;
+			i = group_prefix(re, i) - 1;
+			continue;
+		}
+		if (c == '|') {
+			if (depth)
+				st[depth - 1].atoms = 0;
+			continue;
+		}
+		if (c == ')' && depth) {
+			struct frame f = st[--depth];
+			q = quantifier_at(re + i + 1, &poss);
+			if (q && f.first_rep && !f.atomic && !poss) {
+				*pos = f.open;
+				return "nested quantifiers: a repeated group that starts with a repeat "
+				       "can backtrack exponentially on a line that almost matches; make "
+				       "the inner or outer repeat possessive (a++), the group atomic "
+				       "((?>...)), or start each iteration with a fixed text";
+			}
+			if (depth) {
+				struct frame *up = &st[depth - 1];
+				if (++up->atoms == 1 && ((q && !poss) || (f.first_rep && !f.atomic)))
+					up->first_rep = true;
+			}
+			i += q + (poss ? 1 : 0);
+			continue;
+		}
 		if (c == '\\') {
 			if (re[i + 1] == 'Q') { /* \Q...\E: literal */
 				const char *e = strstr(re + i + 2, "\\E");
@@ -192,9 +239,7 @@ const char *fd_regex_nested_quantifier(const char *re, size_t *pos)
 			} else if (re[i + 1]) {
 				i++;
 			}
-			goto atom;
-		}
-		if (c == '[') { /* a class: ']' first (or after '^') is literal */
+		} else if (c == '[') { /* a class: ']' first (or after '^') is literal */
 			size_t j = i + 1;
 			if (re[j] == '^')
 				j++;
@@ -206,49 +251,12 @@ const char *fd_regex_nested_quantifier(const char *re, size_t *pos)
 			if (!re[j])
 				return NULL;
 			i = j;
-			goto atom;
 		}
-		if (c == '(') {
-			if (depth == sizeof(st) / sizeof(st[0]))
-				return NULL;
-			st[depth].open = i;
-			st[depth].atomic = re[i + 1] == '?' && re[i + 2] == '>';
-			st[depth].quant = false;
-			depth++;
-			continue;
-		}
-		if (c == ')' && depth) {
-			struct frame f = st[--depth];
-			bool poss;
-			size_t q = quantifier_at(re + i + 1, &poss);
-			if (q && f.quant && !f.atomic && !poss) {
-				*pos = f.open;
-				return "nested quantifiers: a repeated group that itself repeats can "
-				       "backtrack exponentially on a line that almost matches; make the "
-				       "inner or outer repeat possessive (a++), atomic ((?>...)) or "
-				       "unambiguous";
-			}
-			bool *parent = depth ? &st[depth - 1].quant : &top_quant;
-			if ((f.quant && !f.atomic) || (q && !poss))
-				*parent = true;
-			i += q + (poss ? 1 : 0);
-			continue;
-		}
-		{
-			bool poss;
-			size_t q = quantifier_at(re + i, &poss);
-			if (q) {
-				if (!poss) {
-					if (depth)
-						st[depth - 1].quant = true;
-					else
-						top_quant = true;
-				}
-				i += q - 1 + (poss ? 1 : 0);
-				continue;
-			}
-		}
-	atom:;
+		/* one atom ends at i; a repeat may follow */
+		q = quantifier_at(re + i + 1, &poss);
+		if (depth && ++st[depth - 1].atoms == 1 && q && !poss)
+			st[depth - 1].first_rep = true;
+		i += q + (q && poss ? 1 : 0);
 	}
 	return NULL;
 }
