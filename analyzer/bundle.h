@@ -71,6 +71,8 @@ struct fd_bundle {
 	double last_progress;
 	bool timed_out;
 	bool eval_timed_out;     /* rule evaluation stopped at the deadline */
+	uint64_t loaded_objects; /* objects loaded from the bundle (not derived) */
+	bool objects_full;       /* max_objects reached: no more object files are read */
 	pcre2_match_context *mctx; /* the limits every rule regex runs within (regex.c) */
 	struct fd_map regex_hits;  /* rule id -> limit hits (regex.c) */
 	unsigned long long_lines;

@@ -43,6 +43,16 @@ void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, u
 	json_t *md = json_object_get(json, "metadata");
 	const char *kind = fd_jstr(json, "kind"), *ns = fd_jstr(md, "namespace"),
 		   *name = fd_jstr(md, "name");
+	if (!synthetic && b->limits.max_objects && b->loaded_objects >= b->limits.max_objects) {
+		if (!b->objects_full)
+			fd_bundle_warn(b, "%s:%u: the bundle holds more than %llu objects "
+					  "(--max-objects); this one and the rest were not loaded, "
+					  "and findings about them may be missing",
+				       path, line, (unsigned long long)b->limits.max_objects);
+		b->objects_full = true;
+		json_decref(json);
+		return;
+	}
 	char *key = object_key(kind, ns, name);
 	if (fd_map_get(&b->by_key, key)) {
 		free(key);
@@ -60,6 +70,8 @@ void fd_bundle_add_object(struct fd_bundle *b, json_t *json, const char *path, u
 	o->synthetic = synthetic;
 	fd_map_put(&b->by_key, key, o);
 	free(key);
+	if (!synthetic)
+		b->loaded_objects++;
 	fd_vec_push(&b->objects, o);
 	struct fd_vec *v = fd_map_get(&b->by_kind, kind);
 	if (!v) {

@@ -46,6 +46,7 @@ struct fd_limits {
 	unsigned max_depth;         /* YAML/JSON nesting */
 	unsigned max_aliases;       /* YAML alias uses per file */
 	uint64_t max_objects_per_file;
+	uint64_t max_objects;       /* objects kept from the whole bundle (memory: ~3 KiB each) */
 	uint32_t regex_match_limit; /* PCRE2 match limit of one rule regex run (backtracking) */
 	uint32_t regex_depth_limit; /* PCRE2 depth limit of one run */
 	double timeout_s;           /* whole analysis; 0 = none */

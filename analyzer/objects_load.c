@@ -51,7 +51,9 @@ static int on_object(json_t *obj, unsigned line, void *payload)
 {
 	struct load_ctx *c = payload;
 	fd_bundle_add_object(c->b, json_incref(obj), c->path, line, false);
-	return 0;
+	/* --max-objects or --timeout: stop parsing */
+	return c->b->objects_full || ((c->b->loaded_objects & 255) == 0 &&
+				      fd_bundle_over_deadline(c->b));
 }
 
 bool fd_log_identity(const char *path, char **ns, char **pod, char **container,
@@ -130,6 +132,9 @@ struct parse_job {
 	struct fd_vec lines;
 	struct fd_load_stats st;
 	bool done;
+	uint64_t *parsed; /* the queue's count of objects parsed, for --max-objects */
+	uint64_t max_objects;
+	double deadline; /* monotonic, 0 none: a file of many objects stops parsing there */
 };
 
 struct fd_parse_queue {
@@ -140,6 +145,7 @@ struct fd_parse_queue {
 	size_t pending;
 	bool stop;
 	struct fd_limits lim;
+	uint64_t parsed; /* objects parsed so far (worker thread only) */
 };
 
 static int collect_object(json_t *obj, unsigned line, void *payload)
@@ -147,7 +153,12 @@ static int collect_object(json_t *obj, unsigned line, void *payload)
 	struct parse_job *j = payload;
 	fd_vec_push(&j->objs, json_incref(obj));
 	fd_vec_push(&j->lines, (void *)(uintptr_t)line);
-	return 0;
+	/* one past --max-objects, so that the index sees (and reports) the limit; then no more
+	 * objects are built, in this file or the next ones */
+	++*j->parsed;
+	if (j->deadline > 0 && (*j->parsed & 255) == 0 && fd_now_monotonic() > j->deadline)
+		return 1; /* the main thread reports the timeout */
+	return j->max_objects && *j->parsed > j->max_objects;
 }
 
 static void parse_job_run(struct parse_job *j, const struct fd_limits *lim)
@@ -259,6 +270,9 @@ static bool queue_submit(struct fd_bundle *b, const char *path, bool json, struc
 	struct parse_job *j = fd_xcalloc(1, sizeof(*j));
 	j->path = path;
 	j->json = json;
+	j->parsed = &q->parsed;
+	j->max_objects = b->limits.max_objects;
+	j->deadline = b->deadline;
 	j->len = buf->len;
 	j->buf = fd_buf_detach(buf);
 	pthread_mutex_lock(&q->mu);
@@ -339,6 +353,8 @@ int fd_entry_load(struct fd_entry *e, void *payload)
 		b->skipped_entries++;
 		return 0; /* nothing is kept of skipped entries, not even their names */
 	}
+	if (is_obj && b->objects_full && strcmp(base, "manifest.json") != 0)
+		return 0; /* --max-objects was reached (and reported) */
 	const char *path = fd_arena_strdup(b->arena, e->path);
 	if (read_all(e, b->limits.max_entry_bytes, &buf, &truncated) != 0) {
 		fd_buf_free(&buf);

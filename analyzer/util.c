@@ -756,6 +756,7 @@ void fd_limits_default(struct fd_limits *out)
 	out->max_depth = 64;
 	out->max_aliases = 64;
 	out->max_objects_per_file = 1000000;
+	out->max_objects = 200000;
 	out->regex_match_limit = 1000000;
 	out->regex_depth_limit = 50000;
 	out->timeout_s = 0;

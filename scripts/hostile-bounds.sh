@@ -16,7 +16,7 @@ MAX_SECONDS=${MAX_SECONDS:-10}
 HARD_STOP=${HARD_STOP:-120} # a case still running after this is killed and fails
 SIZE=$((2 << 30))
 read -r -a EXTRA <<<"${FLUXDIAG_BOUNDS_ARGS:-}"
-CASES=${BOUNDS_CASES:-"log-zero log-A log-newlines log-matching yaml-A json-nested unread-entries zip-A"}
+CASES=${BOUNDS_CASES:-"log-zero log-A log-newlines log-matching yaml-A json-nested unread-entries zip-A configmap-lists"}
 
 [ -x "$FLUXDIAG" ] || { echo "hostile-bounds: $FLUXDIAG not built" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "hostile-bounds: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
@@ -85,6 +85,27 @@ with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
 PY
 }
 
+# configmap_lists OUT: 894000 small ConfigMaps in three YAML Lists of 298000 (about 220 MB of
+# YAML, 2.7 MB compressed: 83:1, under the bomb ratio): memory grows with objects, not bytes
+configmap_lists() {
+	python3 - "$1" "$MANIFEST" <<'PY'
+import gzip, io, sys, tarfile
+out, manifest = sys.argv[1], sys.argv[2].encode()
+def cm(i):
+    return (f"- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i:07d}\n"
+            f"    namespace: apps\n    labels: {{app: podinfo, tier: web}}\n"
+            f"    creationTimestamp: '2026-11-20T09:00:00Z'\n"
+            f"  data:\n    config.yaml: 'replicas: 2'\n    mode: production\n    owner: team-a\n").encode()
+with gzip.open(out, "wb", compresslevel=9) as gz, tarfile.open(fileobj=gz, mode="w|") as t:
+    ti = tarfile.TarInfo("bomb/manifest.json"); ti.size = len(manifest)
+    t.addfile(ti, io.BytesIO(manifest))
+    for k in range(3):
+        body = b"apiVersion: v1\nkind: List\nitems:\n" + b"".join(cm(k * 298000 + i) for i in range(298000))
+        ti = tarfile.TarInfo(f"bomb/resources/configmaps-{k}.yaml"); ti.size = len(body)
+        t.addfile(ti, io.BytesIO(body))
+PY
+}
+
 LOG=logs/flux-system/source-controller-1/manager.log
 passed=0 failed=0
 for c in $CASES; do
@@ -98,11 +119,21 @@ for c in $CASES; do
 	json-nested) bomb "$f" resources/pods.json:bracket ;;
 	unread-entries) bomb "$f" blob-1.bin:zero blob-2.bin:zero blob-3.bin:zero blob-4.bin:zero ;;
 	zip-A) zip_bomb "$f" ;;
+	configmap-lists) configmap_lists "$f" ;;
 	*) echo "hostile-bounds: unknown case $c" >&2; exit 2 ;;
 	esac
 	out=$WORK/$c.json
+	rss_bound=$MAX_RSS_MB sec_bound=$MAX_SECONDS want=
+	case_args=()
+	if [ "$c" = configmap-lists ]; then
+		# held to 1 GiB by --max-objects (default 200000), and to --timeout (plus a second
+		# or two to render and free); the report says where it stopped
+		rss_bound=1024 sec_bound=${CONFIGMAP_SECONDS:-62}
+		case_args=(--timeout 60s)
+		want='--max-objects|--timeout'
+	fi
 	/usr/bin/time -o "$WORK/time" -f '%M %e' timeout "$HARD_STOP" "$FLUXDIAG" analyze \
-		--format json --fail-on none "${EXTRA[@]}" "$f" >"$out" 2>"$WORK/err"
+		--format json --fail-on none "${case_args[@]}" "${EXTRA[@]}" "$f" >"$out" 2>"$WORK/err"
 	rc=$?
 	read -r rss_kb secs < <(tail -1 "$WORK/time")
 	rss_mb=$((rss_kb / 1024))
@@ -114,9 +145,12 @@ for c in $CASES; do
 	elif [ $rc -ne 0 ]; then
 		failed=$((failed + 1))
 		echo "FAIL $msg: $(head -c 300 "$WORK/err")"
-	elif [ "$rss_mb" -ge "$MAX_RSS_MB" ] || ! awk -v s="$secs" -v m="$MAX_SECONDS" 'BEGIN{exit !(s < m)}'; then
+	elif [ "$rss_mb" -ge "$rss_bound" ] || ! awk -v s="$secs" -v m="$sec_bound" 'BEGIN{exit !(s < m)}'; then
 		failed=$((failed + 1))
-		echo "FAIL $msg: over the bound (${MAX_RSS_MB} MiB, ${MAX_SECONDS} s)"
+		echo "FAIL $msg: over the bound (${rss_bound} MiB, ${sec_bound} s)"
+	elif [ -n "$want" ] && ! grep -qE -- "$want" "$out"; then
+		failed=$((failed + 1))
+		echo "FAIL $msg: no warning matching /$want/ in the report"
 	elif ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" 2>/dev/null; then
 		failed=$((failed + 1))
 		echo "FAIL $msg: the report is not valid JSON"

@@ -68,7 +68,7 @@ static const char USAGE[] =
 	"      --color WHEN        auto (default: on a terminal, unless NO_COLOR), always, never\n"
 	"      --timeout DUR       stop reading after DUR (e.g. 60s); the report says so\n"
 	"      --max-entry-bytes N, --max-total-bytes N, --max-entries N, --max-line-bytes N,\n"
-	"      --max-depth N, --max-aliases N, --max-objects-per-file N,\n"
+	"      --max-depth N, --max-aliases N, --max-objects-per-file N, --max-objects N,\n"
 	"      --regex-match-limit N (backtracking steps of one rule regex on one line)\n"
 	"                          limits for hostile bundles (sizes take K, M, G, Ki, Mi, Gi)\n"
 	"\n"
@@ -177,6 +177,7 @@ enum {
 	OPT_MAX_ALIASES,
 	OPT_MAX_OBJECTS,
 	OPT_REGEX_LIMIT,
+	OPT_MAX_ALL_OBJECTS,
 };
 
 static const struct option analyze_opts[] = {
@@ -195,6 +196,7 @@ static const struct option analyze_opts[] = {
 	{"max-aliases", required_argument, NULL, OPT_MAX_ALIASES},
 	{"max-objects-per-file", required_argument, NULL, OPT_MAX_OBJECTS},
 	{"regex-match-limit", required_argument, NULL, OPT_REGEX_LIMIT},
+	{"max-objects", required_argument, NULL, OPT_MAX_ALL_OBJECTS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -311,6 +313,10 @@ static int cmd_analyze(int argc, char **argv)
 		case OPT_MAX_OBJECTS:
 			if ((rc = size_arg("max-objects-per-file", optarg,
 					   &ao.limits.max_objects_per_file)))
+				return rc;
+			break;
+		case OPT_MAX_ALL_OBJECTS:
+			if ((rc = size_arg("max-objects", optarg, &ao.limits.max_objects)))
 				return rc;
 			break;
 		case OPT_REGEX_LIMIT:

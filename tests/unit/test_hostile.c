@@ -966,3 +966,30 @@ Test(hostile_archive, duplicate_entries_are_named_with_the_copy_used)
 		free(buf);
 	}
 }
+
+/* ---- objects of the whole bundle ---- */
+
+Test(hostile_files, max_objects_stops_loading_with_a_warning)
+{
+	struct fd_buf list = {0};
+	fd_buf_adds(&list, "apiVersion: v1\nkind: List\nitems:\n");
+	for (int i = 0; i < 40; i++)
+		fd_buf_addf(&list, "- {apiVersion: v1, kind: ConfigMap, metadata: {name: cm-%d, "
+				   "namespace: apps}, data: {k: v}}\n",
+			    i);
+	struct tb_entry e[] = {{"b/manifest.json", MANIFEST, 0, 0, NULL},
+			       {"b/resources/a.yaml", list.p, 0, 0, NULL},
+			       {"b/resources/b.yaml", list.p, 0, 0, NULL},
+			       {"b/resources/repo.yaml", REPO, 0, 0, NULL}};
+	struct fd_limits lim;
+	fd_limits_default(&lim);
+	lim.max_objects = 25;
+	struct run r = analyze(e, 4, "tar.gz", &lim);
+	fd_buf_free(&list);
+	cr_assert_not_null(r.json, "%s", r.err);
+	expect_warning(&r, "b/resources/a.yaml:29: the bundle holds more than 25 objects "
+			   "(--max-objects); this one and the rest were not loaded");
+	cr_expect_eq(bundle_int(&r, "objects"), 25);
+	cr_expect_null(finding(&r, "H-READY"), "repo.yaml came after the limit");
+	run_free(&r);
+}
