@@ -208,6 +208,8 @@ static void apply_job(struct fd_bundle *b, struct parse_job *j)
 		fd_bundle_warn(b, "%s: more than %llu objects (--max-objects-per-file); the rest were "
 				  "skipped",
 			       j->path, (unsigned long long)b->limits.max_objects_per_file);
+	if (j->deadline > 0)
+		fd_bundle_over_deadline(b); /* a parse the deadline stopped is reported */
 	fd_vec_free(&j->objs);
 	fd_vec_free(&j->lines);
 	free(j);
