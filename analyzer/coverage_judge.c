@@ -613,34 +613,6 @@ void fd_coverage_free(struct fd_coverage *c)
 	free(c);
 }
 
-/* ---- the verdict as JSON, for every renderer that embeds it ---- */
-
-json_t *fd_coverage_to_json(const struct fd_report *r)
-{
-	const struct fd_coverage *c = r->coverage;
-	json_t *o = json_object(), *causes = json_array();
-	json_object_set_new(o, "summary", fd_json_str(c->summary));
-	json_object_set_new(o, "flux_seen", json_boolean(c->flux_seen));
-	json_object_set_new(o, "unknown", json_integer(c->nunknown));
-	for (size_t i = 0; i < FD_CAT_COUNT; i++) {
-		const struct fd_cause_verdict *v = &c->causes[i];
-		json_t *ids = json_array(), *steps = json_array();
-		for (size_t k = 0; k < v->nfindings; k++)
-			json_array_append_new(ids, json_string(r->findings[v->findings[k]]->id));
-		for (unsigned k = 0; k < v->nsteps; k++)
-			json_array_append_new(steps, json_integer(v->steps[k]));
-		json_t *e = json_pack("{s:s,s:s,s:o,s:o,s:o}", "category",
-				      fd_category_name(v->category), "verdict",
-				      fd_verdict_name(v->verdict), "findings", ids, "detail",
-				      fd_json_str(v->detail), "steps", steps);
-		if (v->how)
-			json_object_set_new(e, "how", fd_json_str(v->how));
-		json_array_append_new(causes, e);
-	}
-	json_object_set_new(o, "causes", causes);
-	return o;
-}
-
 /* ---- not a bundle ---- */
 
 int fd_coverage_check_bundle(const struct fd_bundle *b, struct fd_error *err)

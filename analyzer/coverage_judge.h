@@ -37,6 +37,7 @@ void fd_coverage_judge(const struct fd_bundle *b, struct fd_report *r);
 void fd_coverage_free(struct fd_coverage *c);
 /* The `coverage` member of fluxdiag.report/v1 for r->coverage (new reference; NULL when the
  * report has none). */
+/* present.c */
 json_t *fd_coverage_to_json(const struct fd_report *r);
 
 /* FD_EBUNDLE with a one-line message when the input holds nothing of a support bundle: no

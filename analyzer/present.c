@@ -3,6 +3,7 @@
 #include "present.h"
 #include "util.h"
 #include "coverage_judge.h"
+#include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +167,32 @@ const char *fd_verdict_name(enum fd_verdict v)
 const char *fd_verdict_label(enum fd_verdict v)
 {
 	return v == FD_VERDICT_FOUND ? "found" : v == FD_VERDICT_RULED_OUT ? "ruled out" : "cannot tell";
+}
+
+/* ---- the verdict as JSON, for every renderer that embeds it ---- */
+
+json_t *fd_coverage_to_json(const struct fd_report *r)
+{
+	const struct fd_coverage *c = r->coverage;
+	json_t *o = json_object(), *causes = json_array();
+	json_object_set_new(o, "summary", fd_json_str(c->summary));
+	json_object_set_new(o, "flux_seen", json_boolean(c->flux_seen));
+	json_object_set_new(o, "unknown", json_integer(c->nunknown));
+	for (size_t i = 0; i < FD_CAT_COUNT; i++) {
+		const struct fd_cause_verdict *v = &c->causes[i];
+		json_t *ids = json_array(), *steps = json_array();
+		for (size_t k = 0; k < v->nfindings; k++)
+			json_array_append_new(ids, json_string(r->findings[v->findings[k]]->id));
+		for (unsigned k = 0; k < v->nsteps; k++)
+			json_array_append_new(steps, json_integer(v->steps[k]));
+		json_t *e = json_pack("{s:s,s:s,s:o,s:o,s:o}", "category",
+				      fd_category_name(v->category), "verdict",
+				      fd_verdict_name(v->verdict), "findings", ids, "detail",
+				      fd_json_str(v->detail), "steps", steps);
+		if (v->how)
+			json_object_set_new(e, "how", fd_json_str(v->how));
+		json_array_append_new(causes, e);
+	}
+	json_object_set_new(o, "causes", causes);
+	return o;
 }
