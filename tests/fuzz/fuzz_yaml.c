@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(n == st.objects, "callback count %lu != stats %lu", n, st.objects);
 	free(st.warning);
 
-	struct fd_arena *arena = fd_arena_new();
+	struct fd_arena *arena = fd_arena_new(true);
 	struct fd_ynode *root = NULL;
 	struct fd_error err = {0};
 	if (fd_yaml_parse_tree(&root, arena, "fuzz.yaml", (const char *)data, size, 64, &err) == 0) {
